@@ -1,0 +1,33 @@
+/** A compact description of a dataset: what the server has loaded, for people and for monitoring. */
+import type { Dataset } from './dataset.ts';
+
+function countBy<T>(items: readonly T[], key: (item: T) => string | number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+export function summarize(d: Dataset) {
+  return {
+    id: d.id,
+    name: d.name,
+    title: d.title,
+    attribution: d.attribution,
+    years: d.years,
+    areas: {
+      total: d.areas.length,
+      byGeomSource: countBy(d.areas, (a) => a.geomSource),
+      byVintage: countBy(d.areas, (a) => a.vintage),
+      kommuner: new Set(d.areas.map((a) => a.kommunkod)).size,
+    },
+    omradestyp: Object.fromEntries(d.years.map((y) => [y, countBy([...d.areaTypes.get(y)!.values()], (t) => t)])),
+    metrics: d.catalog.map((m) => ({ id: m.id, label: m.label, level: m.level, years: m.years, synthetic: m.synthetic, access: m.access })),
+    layers: d.layers.map((l) => ({ id: l.id, title: l.title, features: l.features.length })),
+    provenance: {
+      sources: d.provenance.sources,
+      incidents: d.provenance.incidents,
+      vintageSubstitutes: d.provenance.vintageSubstitutes,
+      warnings: d.provenance.warnings.length,
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Every error leaves as JSON with its status: 4xx for what the client can fix, never a 5xx for bad input.
+ */
+import type { Middleware } from 'koa';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export const jsonErrors: Middleware = async (ctx, next) => {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, `no resource at ${ctx.path}`);
+  } catch (err) {
+    const status = err instanceof HttpError ? err.status : 500;
+    ctx.status = status;
+    ctx.body = { status, error: status >= 500 ? 'internal error' : (err as Error).message, ...(err instanceof HttpError ? err.details : {}) };
+    if (status >= 500) ctx.app.emit('error', err, ctx);
+  }
+};

@@ -1,0 +1,15 @@
+/** Health and dataset description: what load balancers and operators poll. */
+import Router from '@koa/router';
+import { summarize } from '../../data/summary.ts';
+import type { DatasetStore } from '../dataset-store.ts';
+
+export function operationsRouter(store: DatasetStore): Router {
+  const router = new Router();
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/dataset', (ctx) => {
+    ctx.body = summarize(store.current);
+  });
+  return router;
+}
