@@ -43,9 +43,28 @@ function mapPolygons(polygons: PolygonRings[], f: (p: number[]) => [number, numb
   return polygons.map((rings) => rings.map((ring) => ring.map(f)));
 }
 
+/**
+ * Rounds coordinates, then removes what rounding made degenerate: repeated points, and rings (or whole parts) with
+ * fewer than 4 positions — a sliver a few millimetres wide in one CRS can collapse in the other.
+ */
 function roundPolygons(polygons: PolygonRings[], decimals: number): MultiPolygon {
   const k = 10 ** decimals;
-  return toMultiPolygon(polygons.map((rings) => rings.map((ring) => ring.map(([x, y]) => [Math.round(x * k) / k, Math.round(y * k) / k]))));
+  const parts: PolygonRings[] = [];
+  for (const rings of polygons) {
+    const kept: PolygonRings = [];
+    for (const [i, ring] of rings.entries()) {
+      const rounded: number[][] = [];
+      for (const [x, y] of ring) {
+        const p = [Math.round(x * k) / k, Math.round(y * k) / k];
+        const last = rounded[rounded.length - 1];
+        if (!last || last[0] !== p[0] || last[1] !== p[1]) rounded.push(p);
+      }
+      if (rounded.length >= 4) kept.push(rounded);
+      else if (i === 0) break; // the exterior collapsed: drop the part with its holes
+    }
+    if (kept.length > 0) parts.push(kept);
+  }
+  return toMultiPolygon(parts);
 }
 
 /** The CRS of a feature source: what the file says, else what the manifest declares, else GeoJSON's CRS84. */

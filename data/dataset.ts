@@ -63,5 +63,7 @@ export interface Dataset {
   kommunMetrics: MetricValues;
   catalog: CatalogEntry[];
   layers: Layer[];
+  /** Which layer holds kommun polygons, and its code and name properties (kommun-level metrics are keyed by that code). */
+  kommunLayer: { layer: string; codeField: string; nameField: string } | null;
   provenance: Provenance;
 }

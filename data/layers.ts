@@ -21,6 +21,10 @@ export interface LayerFeature {
 
 export interface Layer {
   id: string;
+  /** Name of the layer in vector tiles. */
+  tileLayer: string;
+  /** Published name → source property. */
+  properties: Record<string, string> | null;
   title: { sv: string; en: string };
   attribution: string;
   idField: string;
@@ -28,8 +32,14 @@ export interface Layer {
   features: LayerFeature[];
 }
 
+/** A feature's properties as published: renamed and selected per the layer's `properties`, or all of them. */
+export function publishedProperties(layer: Layer, feature: LayerFeature): Record<string, unknown> {
+  if (!layer.properties) return feature.properties;
+  return Object.fromEntries(Object.entries(layer.properties).map(([name, source]) => [name, feature.properties[source] ?? null]));
+}
+
 export async function readLayer(source: LayerSource, file: string, report: Report): Promise<Layer> {
-  const layer: Layer = { id: source.id, title: source.title, attribution: source.attribution, idField: source.idField, nameField: source.nameField, features: [] };
+  const layer: Layer = { id: source.id, tileLayer: source.tileLayer ?? source.id.replaceAll('-', '_'), properties: source.properties ?? null, title: source.title, attribution: source.attribution, idField: source.idField, nameField: source.nameField, features: [] };
   const read = await readFeatureFile(file, { layer: source.layer });
   const crs = sourceCrs(read, source.crs, report);
   if (crs === null) return layer;
@@ -49,6 +59,8 @@ export async function readLayer(source: LayerSource, file: string, report: Repor
     const geometries = layerGeometry(feature.geometry, crs, at, report);
     if (geometries === null) continue;
     const [sweref99tm, wgs84] = geometries;
+    const missing = Object.values(source.properties ?? {}).filter((p) => !(p in feature.properties));
+    if (missing.length > 0) report.warn({ ...at, field: missing[0] }, `properties to publish are missing: ${missing.join(', ')}`);
     layer.features.push({ id: String(id), name: String(feature.properties[source.nameField] ?? ''), properties: feature.properties, sweref99tm, wgs84 });
   }
   return layer;

@@ -153,6 +153,10 @@ const layer = z.object({
   idField: z.string(),
   /** Property holding a human-readable name. */
   nameField: z.string(),
+  /** Name of the layer in vector tiles (default: the id with - as _). */
+  tileLayer: z.string().regex(/^[a-z][a-z0-9_]*$/).optional(),
+  /** Published name → source property; default: every property as it is. */
+  properties: z.record(z.string(), z.string()).optional(),
 });
 
 export const manifestSchema = z.object({

@@ -5,14 +5,20 @@ import Koa from 'koa';
 import type { DatasetStore } from './dataset-store.ts';
 import { jsonErrors } from './errors.ts';
 import { operationsRouter } from './routes/operations.ts';
+import { tilesRouter } from './routes/tiles.ts';
 
-export function createApp(store: DatasetStore): Koa {
-  const app = new Koa();
+export interface AppOptions {
+  publicUrl?: string;
+  trustProxy?: boolean;
+}
+
+export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
+  const app = new Koa({ proxy: options.trustProxy ?? true });
   app.use(jsonErrors);
   app.use(async (ctx, next) => {
-    ctx.set('X-Data-Version', store.current.id);
+    ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
-  for (const router of [operationsRouter(store)]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -1,27 +1,48 @@
 /**
- * npm start: serve the current build, building the bundled dataset first if there is none.
- * Environment: PORT (8080), HOST (0.0.0.0), MANIFEST (the bundled dataset), BUILD_DIR (./build), LOG_LEVEL (info).
+ * npm start: serve the current build, building the bundled dataset first if there is none; then precompute the
+ * hot zooms in the background. Configuration: see server/config.ts (PORT, PUBLIC_URL, TILE_CACHE_MB, …).
  */
 import pino from 'pino';
-import { buildAndStore, DEFAULT_BUILD_ROOT, DEFAULT_MANIFEST } from '../data/build/build.ts';
+import { buildAndStore } from '../data/build/build.ts';
 import { currentBuildId, readBuild } from '../data/build/store.ts';
+import { DataError, formatProblem } from '../data/report.ts';
+import { TileCache } from '../tiles/cache.ts';
 import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
 import { DatasetStore } from './dataset-store.ts';
 
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-const port = Number(process.env.PORT ?? 8080);
-const host = process.env.HOST ?? '0.0.0.0';
-const buildRoot = process.env.BUILD_DIR ?? DEFAULT_BUILD_ROOT;
-const manifest = process.env.MANIFEST ?? DEFAULT_MANIFEST;
+const config = loadConfig();
+const log = pino({ level: config.LOG_LEVEL });
 
-let id = await currentBuildId(buildRoot);
-if (id === null) {
-  log.info({ manifest, buildRoot }, 'no build yet: building the dataset');
-  id = (await buildAndStore(manifest, buildRoot, (step) => log.info({ step }, 'build'))).id;
+async function loadOrBuild(): Promise<string> {
+  const id = await currentBuildId(config.BUILD_DIR);
+  if (id !== null) return id;
+  log.info({ manifest: config.MANIFEST, buildDir: config.BUILD_DIR }, 'no build yet: building the dataset');
+  try {
+    return (await buildAndStore(config.MANIFEST, config.BUILD_DIR, (step) => log.info({ step }, 'build'))).id;
+  } catch (err) {
+    if (err instanceof DataError) log.fatal({ problems: err.problems.map(formatProblem) }, 'the dataset does not build');
+    throw err;
+  }
 }
-const dataset = await readBuild(buildRoot, id);
-log.info({ id, areas: dataset.areas.length, years: dataset.years }, 'dataset loaded');
 
-const app = createApp(new DatasetStore(dataset));
+const dataset = await readBuild(config.BUILD_DIR, await loadOrBuild());
+const store = new DatasetStore(dataset, new TileCache(config.TILE_CACHE_MB * 1024 * 1024));
+log.info({ id: dataset.id, areas: dataset.areas.length, years: dataset.years }, 'dataset loaded');
+
+const app = createApp(store, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY });
 app.on('error', (err) => log.error({ err }, 'request failed'));
-app.listen(port, host, () => log.info({ url: `http://localhost:${port}/` }, 'serving'));
+app.listen(config.PORT, config.HOST, () => log.info({ url: `http://localhost:${config.PORT}/` }, 'serving'));
+
+if (config.PRECOMPUTE_ZOOMS !== 'off') {
+  const [minzoom, maxzoom] = config.PRECOMPUTE_ZOOMS;
+  let lastLog = 0;
+  store.current.tiles
+    .precompute(minzoom, maxzoom, (p) => {
+      if (p.seconds - lastLog >= 5) {
+        lastLog = p.seconds;
+        log.info({ done: p.done, total: p.total, seconds: Math.round(p.seconds) }, 'precomputing tiles');
+      }
+    })
+    .then((p) => log.info({ ...p, cache: store.cache.stats() }, 'precompute finished'));
+}

@@ -8,8 +8,12 @@ export function operationsRouter(store: DatasetStore): Router {
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
+  router.get('/ready', (ctx) => {
+    const precompute = store.current.tiles.precomputeProgress();
+    ctx.body = { status: 'ready', version: store.current.dataset.id, precompute, cache: store.cache.stats() };
+  });
   router.get('/dataset', (ctx) => {
-    ctx.body = summarize(store.current);
+    ctx.body = summarize(store.current.dataset);
   });
   return router;
 }

@@ -1,0 +1,35 @@
+/** The mini dataset (SYNTHETIC TEST FIXTURE) built and served by the app in-process, for endpoint tests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildAndStore } from '../../data/build/build.ts';
+import { readBuild } from '../../data/build/store.ts';
+import type { Dataset } from '../../data/dataset.ts';
+import { createApp } from '../../server/app.ts';
+import { DatasetStore } from '../../server/dataset-store.ts';
+import { TileCache } from '../../tiles/cache.ts';
+import { writeMiniDataset } from './mini-dataset.ts';
+
+export interface MiniServer {
+  handler: ReturnType<ReturnType<typeof createApp>['callback']>;
+  store: DatasetStore;
+  dataset: Dataset;
+  close(): Promise<void>;
+}
+
+export async function startMiniServer(override: Record<string, string | object> = {}): Promise<MiniServer> {
+  const mini = await writeMiniDataset(override);
+  const root = await mkdtemp(path.join(tmpdir(), 'regso-server-'));
+  const id = (await buildAndStore(mini.manifestFile, root)).id;
+  const dataset = await readBuild(root, id);
+  const store = new DatasetStore(dataset, new TileCache(16 * 1024 * 1024));
+  return {
+    handler: createApp(store).callback(),
+    store,
+    dataset,
+    close: async () => {
+      await rm(mini.dir, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}

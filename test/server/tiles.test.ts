@@ -1,0 +1,157 @@
+/**
+ * XYZ tiles, TileJSON and styles over the mini dataset (SYNTHETIC TEST FIXTURE): MVT 2.1 layers, numeric ids,
+ * compression negotiation, ETag/304, cache headers, empty and out-of-range tiles.
+ */
+import { pointToTile } from '@mapbox/tilebelt';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toWgs84 } from '../../data/crs.ts';
+import { decodeTile, layerFeatures, uncompressed } from '../helpers/mvt.ts';
+import { startMiniServer, type MiniServer } from '../helpers/mini-server.ts';
+import { listen, rawGet } from '../helpers/raw-http.ts';
+
+let mini: MiniServer;
+let base: string;
+let stop: () => Promise<void>;
+beforeAll(async () => {
+  mini = await startMiniServer();
+  ({ url: base, close: stop } = await listen(mini.handler));
+});
+afterAll(async () => {
+  await stop();
+  await mini.close();
+});
+
+/** The tile at zoom z holding the centre of the mini dataset's 2 × 2 km block (661000, 6601000). */
+function blockTile(z: number): [number, number, number] {
+  const [lon, lat] = toWgs84([661_000, 6_601_000]);
+  const [x, y] = pointToTile(lon, lat, z);
+  return [z, x, y];
+}
+
+function binary(path: string, headers: Record<string, string> = {}) {
+  return rawGet(`${base}${path}`, headers);
+}
+
+async function getTile(path: string, encoding = 'gzip') {
+  const res = await binary(path, { 'Accept-Encoding': encoding });
+  return { res, tile: res.status === 200 && res.body.length > 0 ? decodeTile(uncompressed(res.body, res.headers['content-encoding'] as string | undefined)) : null };
+}
+
+describe('vector tiles', () => {
+  it('serve the areas with their type and figures, labels and extra layers, as MVT 2', async () => {
+    const [z, x, y] = blockTile(10);
+    const { res, tile } = await getTile(`/tiles/omradestyper-2023/${z}/${x}/${y}.mvt`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
+    expect(Object.keys(tile!.layers).sort()).toEqual(['kommuner', 'regso', 'regso_label']);
+    for (const layer of Object.values(tile!.layers)) {
+      expect(layer.version).toBe(2);
+      expect(layer.extent).toBe(4096);
+    }
+    const areas = layerFeatures(tile!, 'regso');
+    expect(areas.map((f) => f.id).sort()).toEqual([114001, 114002, 114003, 114004]);
+    const first = areas.find((f) => f.id === 114001)!;
+    expect(first.properties).toMatchObject({ regsokod: '0114R001', regsonamn: 'Testområde 1', omradestyp: 1, year: 2023, geom_source: 'scb', befolkning: 1900 });
+    expect(layerFeatures(tile!, 'regso_label')).toHaveLength(4);
+  });
+
+  it('give each year its own types and the alias the latest year', async () => {
+    const [z, x, y] = blockTile(12);
+    const typeOf = async (tileset: string) => layerFeatures((await getTile(`/tiles/${tileset}/${z}/${x}/${y}.mvt`)).tile!, 'regso').find((f) => f.id === 114001)!.properties.omradestyp;
+    expect(await typeOf('omradestyper-2022')).toBe(2);
+    expect(await typeOf('omradestyper-2023')).toBe(1);
+    expect(await typeOf('omradestyper')).toBe(1);
+  });
+
+  it('suppress small counts for the public, with complementary suppression', async () => {
+    const [z, x, y] = blockTile(12);
+    const props = layerFeatures((await getTile(`/tiles/omradestyper-2023/${z}/${x}/${y}.mvt`)).tile!, 'regso').map((f) => f.properties);
+    // 0114R001 has 2 thefts (< 5): suppressed, and so must be one more area of the kommun; zero counts stay.
+    const stold = props.map((p) => p.stold);
+    expect(stold.filter((v) => v === undefined).length).toBeGreaterThanOrEqual(2);
+    expect(props.find((p) => p.regsokod === '0114R001')!.stold).toBeUndefined();
+    expect(props.find((p) => p.regsokod === '0114R001')!.stold_per_1000).toBeUndefined();
+  });
+
+  it('negotiate br, gzip and identity, and never compress without saying so', async () => {
+    const [z, x, y] = blockTile(12);
+    const path = `/tiles/omradestyper-2023/${z}/${x}/${y}.mvt`;
+    const br = await binary(path, { 'Accept-Encoding': 'gzip, deflate, br' });
+    const gz = await binary(path, { 'Accept-Encoding': 'gzip;q=1, br;q=0' });
+    const id = await binary(path, { 'Accept-Encoding': 'identity' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(id.headers['content-encoding']).toBeUndefined();
+    for (const res of [br, gz, id]) expect(res.headers.vary).toMatch(/Accept-Encoding/);
+    const raw = id.body as Buffer;
+    expect(uncompressed(br.body, 'br').equals(raw)).toBe(true);
+    expect(uncompressed(gz.body, 'gzip').equals(raw)).toBe(true);
+    expect(raw[0]).toBe(0x1a); // field 3 (layers), wire type 2: an uncompressed MVT
+  });
+
+  it('answer If-None-Match with 304 and cache versioned URLs forever', async () => {
+    const [z, x, y] = blockTile(11);
+    const path = `/tiles/omradestyper-2023/${z}/${x}/${y}.mvt`;
+    const first = await binary(`${path}?v=${mini.dataset.id}`);
+    expect(first.headers.etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const unversioned = await binary(path);
+    expect(unversioned.headers['cache-control']).toBe('public, max-age=60');
+    expect(unversioned.headers.etag).toBe(first.headers.etag);
+    expect((await binary(path, { 'If-None-Match': first.headers.etag! })).status).toBe(304);
+  });
+
+  it('answer an empty tile inside the matrix with 200 and an empty body', async () => {
+    const res = await binary('/tiles/omradestyper/12/0/0.mvt');
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(0);
+    expect(res.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('reject bad and out-of-range addresses with JSON errors', async () => {
+    for (const [path, status] of [
+      ['/tiles/omradestyper/3/-1/0.mvt', 400],
+      ['/tiles/omradestyper/a/0/0.mvt', 400],
+      ['/tiles/omradestyper/3/0/0.png', 400],
+      ['/tiles/omradestyper/3/8/0.mvt', 404],
+      ['/tiles/omradestyper/15/0/0.mvt', 404],
+      ['/tiles/omradestyper/99999999999999999999/0/0.mvt', 404],
+      ['/tiles/nosuch/3/0/0.mvt', 404],
+    ] as const) {
+      const res = await request(mini.handler).get(path);
+      expect(res.status, path).toBe(status);
+      expect(res.body.error, path).toEqual(expect.any(String));
+    }
+  });
+});
+
+describe('TileJSON and styles', () => {
+  it('describe every layer and field with absolute, versioned URLs', async () => {
+    const res = await request(mini.handler).get('/tiles/omradestyper-2023.json').set('X-Forwarded-Proto', 'https').set('X-Forwarded-Host', 'maps.example.se').expect(200);
+    expect(res.body).toMatchObject({ tilejson: '3.0.0', minzoom: 0, maxzoom: 14, attribution: 'SYNTHETIC TEST FIXTURE' });
+    expect(res.body.tiles).toEqual([`https://maps.example.se/tiles/omradestyper-2023/{z}/{x}/{y}.mvt?v=${mini.dataset.id}`]);
+    const layers = Object.fromEntries(res.body.vector_layers.map((l: { id: string }) => [l.id, l]));
+    expect(Object.keys(layers).sort()).toEqual(['kommuner', 'regso', 'regso_label']);
+    expect(Object.keys(layers.regso.fields)).toEqual(expect.arrayContaining(['regsokod', 'omradestyp', 'befolkning', 'stold', 'stold_per_1000', 'geom_source']));
+    expect(res.body.bounds[0]).toBeLessThan(res.body.bounds[2]);
+  });
+
+  it('list tilesets and styles', async () => {
+    const tilesets = await request(mini.handler).get('/tiles').expect(200);
+    expect(tilesets.body.tilesets.map((t: { id: string }) => t.id)).toEqual(['omradestyper-2022', 'omradestyper-2023', 'omradestyper']);
+    const styles = await request(mini.handler).get('/styles').expect(200);
+    expect(styles.body.styles.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['omradestyper', 'omradestyper-2022', 'stold', 'befolkning-2023']));
+  });
+
+  it('serve the områdestyp style with one filtered layer per type and the tileset as source', async () => {
+    const res = await request(mini.handler).get('/styles/omradestyper-2022.json').set('Host', 'localhost:1234').expect(200);
+    expect(res.body.version).toBe(8);
+    expect(res.body.sources.regso.url).toBe('http://localhost:1234/tiles/omradestyper-2022.json');
+    const fills = res.body.layers.filter((l: { type: string }) => l.type === 'fill');
+    expect(fills.map((l: { filter: unknown }) => l.filter)).toEqual([1, 2, 3, 4, 5].map((t) => ['==', ['get', 'omradestyp'], t]));
+    expect(new Set(fills.map((l: { paint: Record<string, string> }) => l.paint['fill-color'])).size).toBe(5);
+    await request(mini.handler).get('/styles/omradestyper-1999.json').expect(404);
+    await request(mini.handler).get('/styles/nosuch.json').expect(404);
+  });
+});

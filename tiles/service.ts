@@ -1,0 +1,105 @@
+/**
+ * Tiles of one dataset version: made by TileMaker, kept compressed in the shared TileCache under a key with the
+ * data version, the role and the year (the alias and its year share entries), and precomputed in the background.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import type { Role } from '../data/disclosure.ts';
+import { compressTile, type CachedTile, type TileCache } from './cache.ts';
+import { tilesCovering, type TileAddress } from './grid.ts';
+import { TileMaker, type TilesetInfo } from './tilesets.ts';
+
+export type TileLookup = { status: 'ok'; tile: CachedTile } | { status: 'out-of-range'; reason: string };
+
+export interface PrecomputeProgress {
+  state: 'idle' | 'running' | 'done' | 'stopped';
+  minzoom: number;
+  maxzoom: number;
+  done: number;
+  total: number;
+  seconds: number;
+}
+
+export class TileService {
+  readonly maker: TileMaker;
+  /** [west, south, east, north] of the areas, in degrees. */
+  readonly bounds: [number, number, number, number];
+  private progress: PrecomputeProgress = { state: 'idle', minzoom: 0, maxzoom: -1, done: 0, total: 0, seconds: 0 };
+  private stopped = false;
+
+  constructor(
+    readonly dataset: Dataset,
+    private readonly cache: TileCache,
+  ) {
+    this.maker = new TileMaker(dataset);
+    this.bounds = boundsOf(dataset);
+  }
+
+  tileset(id: string): TilesetInfo | undefined {
+    return this.maker.tilesets.get(id);
+  }
+
+  get(tileset: TilesetInfo, address: TileAddress, role: Role): TileLookup {
+    const key = `${this.dataset.id}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
+    const cached = this.cache.get(key);
+    if (cached) return { status: 'ok', tile: cached };
+    const made = this.maker.tile(tileset, address, role);
+    if (made.status !== 'ok') return made;
+    const tile = compressTile(made.bytes);
+    this.cache.set(key, tile);
+    return { status: 'ok', tile };
+  }
+
+  precomputeProgress(): PrecomputeProgress {
+    return { ...this.progress };
+  }
+
+  /**
+   * Makes every public tile of z minzoom–maxzoom over the data, for every year, yielding to the event loop
+   * between tiles so that requests are served meanwhile. Stops early when `stop()` is called (a newer version).
+   */
+  async precompute(minzoom: number, maxzoom: number, onProgress?: (p: PrecomputeProgress) => void): Promise<PrecomputeProgress> {
+    const years = [...this.maker.tilesets.values()].filter((t) => !t.alias);
+    const addresses: TileAddress[] = [];
+    for (let z = minzoom; z <= maxzoom; z++) addresses.push(...tilesCovering(this.bounds, z));
+    const started = performance.now();
+    this.progress = { state: 'running', minzoom, maxzoom, done: 0, total: addresses.length * years.length, seconds: 0 };
+    for (const tileset of years) {
+      for (const address of addresses) {
+        if (this.stopped) return this.finish('stopped', started);
+        this.get(tileset, address, 'public');
+        this.progress.done++;
+        if (this.progress.done % 64 === 0) {
+          this.progress.seconds = (performance.now() - started) / 1000;
+          onProgress?.(this.precomputeProgress());
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    }
+    return this.finish('done', started);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private finish(state: 'done' | 'stopped', started: number): PrecomputeProgress {
+    this.progress.state = state;
+    this.progress.seconds = (performance.now() - started) / 1000;
+    return this.precomputeProgress();
+  }
+}
+
+function boundsOf(dataset: Dataset): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const a of dataset.areas) {
+    for (const polygon of a.wgs84.coordinates) {
+      for (const [lon, lat] of polygon[0]) {
+        if (lon < b[0]) b[0] = lon;
+        if (lat < b[1]) b[1] = lat;
+        if (lon > b[2]) b[2] = lon;
+        if (lat > b[3]) b[3] = lat;
+      }
+    }
+  }
+  return b;
+}

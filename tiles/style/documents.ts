@@ -1,0 +1,56 @@
+/**
+ * The styles served at /styles/{id}.json: `omradestyper` and one choropleth per visible metric, each for the
+ * latest year or for a year (`omradestyper-2022`, `brott_totalt-2023`).
+ */
+import type { Dataset } from '../../data/dataset.ts';
+import { canSee, type Role } from '../../data/disclosure.ts';
+import type { YearAttributes } from '../attributes.ts';
+import { AREA_LAYER, areaMetrics } from '../attributes.ts';
+import { TILESET_PREFIX } from '../tilesets.ts';
+import { choroplethLayers, mappedField, omradestypLayers, overlayLayers, quantileBreaks, SOURCE_ID, type StyleDocument } from './maplibre.ts';
+
+export interface StyleRequest {
+  /** `omradestyper` or a metric id. */
+  theme: string;
+  year: number;
+}
+
+/** Parses a style id; null if it names no theme or year of the dataset (or a metric the role may not see). */
+export function parseStyleId(dataset: Dataset, id: string, role: Role): StyleRequest | null {
+  const m = /^(.+?)(?:-(\d{4}))?$/.exec(id);
+  if (!m) return null;
+  const year = m[2] ? Number(m[2]) : Math.max(...dataset.years);
+  if (!dataset.years.includes(year)) return null;
+  if (m[1] === TILESET_PREFIX) return { theme: m[1], year };
+  const metric = dataset.catalog.find((c) => c.id === m[1]);
+  if (!metric || metric.level !== 'regso' || !canSee(role, metric) || !metric.years.includes(year)) return null;
+  return { theme: metric.id, year };
+}
+
+export function styleIds(dataset: Dataset, role: Role): string[] {
+  const themes = [TILESET_PREFIX, ...dataset.catalog.filter((m) => m.level === 'regso' && canSee(role, m)).map((m) => m.id)];
+  return themes.flatMap((t) => [t, ...dataset.years.map((y) => `${t}-${y}`)]);
+}
+
+/** `tileJsonUrl` is where the style's source finds its TileJSON. */
+export function styleDocument(dataset: Dataset, request: StyleRequest, attributes: YearAttributes, tileJsonUrl: string): StyleDocument {
+  const kommun = dataset.layers.find((l) => l.id === dataset.kommunLayer?.layer)?.tileLayer ?? null;
+  const others = dataset.layers.filter((l) => l.id !== dataset.kommunLayer?.layer).map((l) => l.tileLayer);
+  const metric = areaMetrics(dataset, attributes.role, request.year).find((m) => m.id === request.theme);
+  const fills = metric ? choroplethLayers(SOURCE_ID, metric, breaksOf(attributes, mappedField(metric))) : omradestypLayers(SOURCE_ID);
+  return {
+    version: 8,
+    name: metric ? `${metric.label.sv} ${request.year}` : `Områdestyper ${request.year}`,
+    metadata: { 'regso-tiles:theme': request.theme, 'regso-tiles:year': request.year, 'regso-tiles:synthetic': metric?.synthetic ?? false },
+    sources: { [SOURCE_ID]: { type: 'vector', url: tileJsonUrl, attribution: dataset.attribution } },
+    layers: [...fills, ...overlayLayers(SOURCE_ID, kommun, others)],
+  };
+}
+
+function breaksOf(attributes: YearAttributes, field: string): number[] {
+  const values: number[] = [];
+  for (const tags of attributes.layers.get(AREA_LAYER)!.values()) {
+    if (tags.regsokod !== undefined && typeof tags[field] === 'number') values.push(tags[field] as number);
+  }
+  return quantileBreaks(values);
+}
