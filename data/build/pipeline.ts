@@ -109,8 +109,7 @@ class BuildRun {
         continue;
       }
       this.progress('drawing synthetic areas for kommuner without RegSO polygons');
-      const covered = new Set(merged.map((a) => a.regsokod));
-      merged = mergeAreas([{ file: 'areas', areas: merged }, { file: 'synthetic areas', areas: syntheticAreas(this.m.synthetic!.seed, key, covered, kommuner, source.vintage, this.report) }], this.report);
+      merged = mergeAreas([{ file: 'areas', areas: merged }, { file: 'synthetic areas', areas: syntheticAreas(this.m.synthetic!.seed, key, merged, kommuner, source.vintage, this.report) }], this.report);
     }
     if (key) this.reportMissingAreas(key, merged);
     return merged;

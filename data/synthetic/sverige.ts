@@ -4,6 +4,9 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import Flatbush from 'flatbush';
+import polygonClipping from 'polygon-clipping';
+import type { MultiPolygon, Polygon, Position } from 'geojson';
 import type { Area } from '../areas.ts';
 import { bothCrs } from '../areas.ts';
 import { areaId, lanskodOf } from '../codes.ts';
@@ -17,15 +20,20 @@ import { splitKommun } from './areas.ts';
 import { generateIncidents, type IncidentArea } from './incidents.ts';
 import { modelPopulation } from './population.ts';
 
-/** Areas of the key that no area file covers, drawn inside their kommun's polygon. */
+/**
+ * Areas of the key that no area file covers, drawn inside their kommun's polygon less the real areas that overlap
+ * it: the national kommun layer is generalised, SCB's RegSO are not, and the partition must not overlap itself.
+ */
 export function syntheticAreas(
   seed: number,
   key: RegsoKey,
-  covered: ReadonlySet<string>,
+  real: readonly Area[],
   kommuner: Layer,
   vintage: string,
   report: Report,
 ): Area[] {
+  const covered = new Set(real.map((a) => a.regsokod));
+  const realIndex = boxIndex(real.map((a) => a.sweref99tm));
   const missing = new Map<string, { regsokod: string; nDeso: number }[]>();
   for (const entry of key.regso.values()) {
     if (covered.has(entry.regsokod)) continue;
@@ -41,7 +49,7 @@ export function syntheticAreas(
       report.error({ file: `layer ${kommuner.id}`, field: kommuner.idField }, `no polygon for kommun ${kommunkod}, needed for ${toSplit.length} synthetic areas`);
       continue;
     }
-    const pieces = splitKommun(seed, { kommunkod, geometry: shape }, toSplit);
+    const pieces = splitKommun(seed, { kommunkod, geometry: withoutOverlaps(shape, real, realIndex) }, toSplit);
     for (const { regsokod } of toSplit) {
       const piece = pieces.get(regsokod)!;
       const polygons = (piece.type === 'Polygon' ? [piece.coordinates] : piece.coordinates) as PolygonRings[];
@@ -62,6 +70,36 @@ export function syntheticAreas(
     }
   }
   return areas;
+}
+
+function boxIndex(geometries: readonly MultiPolygon[]): Flatbush | null {
+  if (geometries.length === 0) return null;
+  const index = new Flatbush(geometries.length);
+  for (const g of geometries) index.add(...bbox(g.coordinates));
+  index.finish();
+  return index;
+}
+
+function bbox(polygons: Position[][][]): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const rings of polygons) {
+    for (const [x, y] of rings[0]) {
+      b[0] = Math.min(b[0], x);
+      b[1] = Math.min(b[1], y);
+      b[2] = Math.max(b[2], x);
+      b[3] = Math.max(b[3], y);
+    }
+  }
+  return b;
+}
+
+/** The kommun shape minus the real areas whose boxes touch it. */
+function withoutOverlaps(shape: Polygon | MultiPolygon, real: readonly Area[], index: Flatbush | null): Polygon | MultiPolygon {
+  const polygons = (shape.type === 'Polygon' ? [shape.coordinates] : shape.coordinates) as Position[][][];
+  const near = index ? index.search(...bbox(polygons)) : [];
+  if (near.length === 0) return shape;
+  const rest = polygonClipping.difference(polygons as polygonClipping.Geom, ...near.map((i) => real[i].sweref99tm.coordinates as polygonClipping.Geom));
+  return rest.length === 0 ? shape : { type: 'MultiPolygon', coordinates: rest };
 }
 
 /** Modelled population of every area, from its number of DeSO in the key. */
