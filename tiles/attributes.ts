@@ -82,7 +82,9 @@ function dissolvedAttributes(dataset: Dataset, year: number, role: Role): LayerT
     const typ = types?.get(a.regsokod);
     if (typ === undefined) continue;
     const key = `${a.kommunkod}-${typ}`;
-    groups.set(key, [...(groups.get(key) ?? []), a]);
+    const members = groups.get(key);
+    if (members) members.push(a);
+    else groups.set(key, [a]);
   }
   const tags: LayerTags = new Map();
   const idOf = new Map<string, number>();

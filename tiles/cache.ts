@@ -23,9 +23,11 @@ export function compressTile(raw: Uint8Array): CachedTile {
   return {
     etag,
     rawLength: raw.length,
-    gzip: gzipSync(raw, { level: 6 }),
+    // Copied out: zlib's sync output is a view into a chunk of at least 16 kB, which the cache would otherwise keep
+    // alive for every tile (measured: 300 MB for 9,000 tiles).
+    gzip: Buffer.from(gzipSync(raw, { level: 6 })),
     // Quality 6: within a few per cent of 11 on MVT, and an order of magnitude faster to precompute.
-    br: brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 6 } }),
+    br: Buffer.from(brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 6 } })),
   };
 }
 

@@ -23,6 +23,7 @@ export const MAX_ZOOM = 14;
  */
 const TOLERANCE = 0.5;
 const BUFFER = 64;
+const INDEX_MAX_ZOOM = 6;
 
 export class TileGeometry {
   private readonly areaTopology: PartitionTopology;
@@ -43,14 +44,27 @@ export class TileGeometry {
     return names;
   }
 
+  /**
+   * Drops the indexes of the bands that end at or above `maxzoom`'s band start: their tiles are in the tile cache
+   * after a precompute, and geojson-vt keeps every tile it ever cut. An index dropped is rebuilt if ever needed.
+   */
+  release(maxzoom: number): void {
+    for (const key of this.indexes.keys()) {
+      const bandMax = Number(key.split('/')[2]);
+      if (bandMax <= maxzoom) this.indexes.delete(key);
+    }
+  }
+
   /** The geojson-vt index of a layer at zoom z (year matters only for the dissolved areas). */
   index(layer: string, z: number, year: number): GeoJSONVT {
     const band = bandOf(z);
     const yearPart = layer === AREA_LAYER && z < DISSOLVE_BELOW_ZOOM ? year : '';
-    const key = `${layer}/${band.minzoom}/${yearPart}`;
+    const key = `${layer}/${band.minzoom}/${band.maxzoom}/${yearPart}`;
     let index = this.indexes.get(key);
     if (!index) {
-      index = new GeoJSONVT(this.features(layer, band, year), { maxZoom: band.maxzoom, indexMaxZoom: band.minzoom, tolerance: TOLERANCE, extent: EXTENT, buffer: BUFFER });
+      // indexMaxZoom: cut the whole band's first zoom up front only where that is few tiles; deeper, cut on demand.
+      const indexMaxZoom = Math.min(band.minzoom, INDEX_MAX_ZOOM);
+      index = new GeoJSONVT(this.features(layer, band, year), { maxZoom: band.maxzoom, indexMaxZoom, tolerance: TOLERANCE, extent: EXTENT, buffer: BUFFER });
       this.indexes.set(key, index);
     }
     return index;

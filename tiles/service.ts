@@ -59,21 +59,25 @@ export class TileService {
    */
   async precompute(minzoom: number, maxzoom: number, onProgress?: (p: PrecomputeProgress) => void): Promise<PrecomputeProgress> {
     const years = [...this.maker.tilesets.values()].filter((t) => !t.alias);
-    const addresses: TileAddress[] = [];
-    for (let z = minzoom; z <= maxzoom; z++) addresses.push(...tilesCovering(this.bounds, z));
+    const zooms = Array.from({ length: maxzoom - minzoom + 1 }, (_, i) => minzoom + i).map((z) => [...tilesCovering(this.bounds, z)]);
     const started = performance.now();
-    this.progress = { state: 'running', minzoom, maxzoom, done: 0, total: addresses.length * years.length, seconds: 0 };
-    for (const tileset of years) {
-      for (const address of addresses) {
-        if (this.stopped) return this.finish('stopped', started);
-        this.get(tileset, address, 'public');
-        this.progress.done++;
-        if (this.progress.done % 64 === 0) {
-          this.progress.seconds = (performance.now() - started) / 1000;
-          onProgress?.(this.precomputeProgress());
-          await new Promise((resolve) => setImmediate(resolve));
+    const total = zooms.reduce((sum, tiles) => sum + tiles.length, 0) * years.length;
+    this.progress = { state: 'running', minzoom, maxzoom, done: 0, total, seconds: 0 };
+    // Zoom by zoom, so that each finished band's geojson-vt indexes can be let go at once (peak memory).
+    for (const addresses of zooms) {
+      for (const tileset of years) {
+        for (const address of addresses) {
+          if (this.stopped) return this.finish('stopped', started);
+          this.get(tileset, address, 'public');
+          this.progress.done++;
+          if (this.progress.done % 64 === 0) {
+            this.progress.seconds = (performance.now() - started) / 1000;
+            onProgress?.(this.precomputeProgress());
+            await new Promise((resolve) => setImmediate(resolve));
+          }
         }
       }
+      this.maker.geometry.release(addresses[0]?.z ?? 0);
     }
     return this.finish('done', started);
   }
