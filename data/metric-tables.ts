@@ -37,6 +37,8 @@ export async function readMetricTable(
     return;
   }
   const unjoined = new Set<string>();
+  // A RegSO-keyed table has one row per area, year (and month); a repeated row would be summed silently.
+  const seen = new Map<string, number>();
   for (const { line, values } of table.rows) {
     const at = { file, line };
     const raw = values[code] ?? '';
@@ -55,6 +57,13 @@ export async function readMetricTable(
       report.error({ ...at, field: source.monthColumn }, `expected a month 1–12, found "${values[month] ?? ''}"`);
       continue;
     }
+    const rowKey = `${raw}|${y}|${month >= 0 ? Number(values[month]) : ''}`;
+    const firstLine = seen.get(rowKey);
+    if (firstLine !== undefined) {
+      report.error({ ...at, field: source.codeColumn }, `${raw} ${y}${month >= 0 ? `-${values[month]}` : ''} is given on line ${firstLine} already`);
+      continue;
+    }
+    seen.set(rowKey, line);
     for (const [id, index, name] of metrics) {
       const text = values[index]?.trim() ?? '';
       const value = Number(text);

@@ -10,13 +10,15 @@ import { DataError, formatProblem } from '../../data/report.ts';
 import { areasGeojson, manifest, writeMiniDataset, SQUARES, square, type MiniDataset } from '../helpers/mini-dataset.ts';
 
 let mini: MiniDataset | undefined;
+const written: string[] = [];
 afterEach(async () => {
-  if (mini) await rm(mini.dir, { recursive: true, force: true });
+  for (const dir of written.splice(0)) await rm(dir, { recursive: true, force: true });
   mini = undefined;
 });
 
 async function build(override: Record<string, string | object> = {}) {
   mini = await writeMiniDataset(override);
+  written.push(mini.dir);
   return buildDataset(mini.manifestFile, { workDir: path.join(mini.dir, '.work') });
 }
 
@@ -173,7 +175,6 @@ describe('validation', () => {
     let errors = (await buildErrors({ 'manifest.json': m })).join('\n');
     expect(errors).toMatch(/statistics of RegSO 2020 would be joined to 4 areas with RegSO 2025 boundaries/);
     m.vintageSubstitutes = [{ statistics: 'RegSO 2020', boundaries: 'RegSO 2025', reason: 'test: codes kept' }];
-    mini = undefined;
     const { dataset } = await build({ 'manifest.json': m });
     expect(dataset.provenance.vintageSubstitutes).toEqual([{ statistics: 'RegSO 2020', boundaries: 'RegSO 2025', reason: 'test: codes kept', areas: 4 }]);
   });
@@ -185,5 +186,44 @@ describe('validation', () => {
     });
     expect(errors.some((e) => e.includes('types.csv'))).toBe(true);
     expect(errors.some((e) => e.includes('metrics.csv'))).toBe(true);
+  });
+});
+
+describe('incident and metric formats', () => {
+  it('reads incidents as GeoJSON points and as lon/lat CSV, into the same counts', async () => {
+    const { toWgs84 } = await import('../../data/crs.ts');
+    const rows = (await import('../helpers/mini-dataset.ts')).INCIDENTS_CSV.split('\n').slice(1).map((l) => l.split(','));
+    const lonlat = ['lon,lat,datum,kategori', ...rows.map(([x, y, d, c]) => [...toWgs84([Number(x), Number(y)]).map((v) => v.toFixed(8)), d, c].join(','))].join('\n');
+    const points = {
+      type: 'FeatureCollection',
+      crs: { type: 'name', properties: { name: 'EPSG:3006' } },
+      features: rows.map(([x, y, d, c]) => ({ type: 'Feature', properties: { when: d, what: c }, geometry: { type: 'Point', coordinates: [Number(x), Number(y)] } })),
+    };
+    const csvCounts = (await build()).dataset.metrics.get('totalt')!.get(2023)!;
+    const m = manifest();
+    m.incidents = [
+      { ...m.incidents[0], file: 'incidents-lonlat.csv', crs: 'EPSG:4326', columns: { x: 'lon', y: 'lat', date: 'datum', category: 'kategori' } },
+      { file: 'incidents.geojson', format: 'geojson', properties: { date: 'when', category: 'what' }, categories: { stold: 'stold' }, otherMetric: 'ovriga', totalMetric: 'totalt' },
+    ];
+    const { dataset } = await build({ 'manifest.json': m, 'incidents-lonlat.csv': lonlat, 'incidents.geojson': points });
+    const both = dataset.metrics.get('totalt')!.get(2023)!;
+    for (const [code, n] of csvCounts) expect(both.get(code), code).toBe(2 * n);
+    expect(dataset.provenance.incidents.map((s) => [s.total, s.outside])).toEqual([[5, 1], [5, 1]]);
+  });
+
+  it('rejects an incident without a usable date or coordinates', async () => {
+    const errors = (await buildErrors({ 'incidents.csv': 'x,y,datum,kategori\n660100,6600100,05/01/2023,stold\n,6600100,2023-01-05,stold' })).join('\n');
+    expect(errors).toMatch(/incidents\.csv, line 2, field "datum": expected a date like 2023-04-05, found "05\/01\/2023"/);
+    expect(errors).toMatch(/incidents\.csv, line 3, field "x": expected coordinates/);
+  });
+
+  it('sums months into the year and rejects a repeated row', async () => {
+    const m = manifest();
+    m.metrics.push({ file: 'monthly.csv', key: 'regso', vintage: 'RegSO 2020', codeColumn: 'kod', yearColumn: 'ar', monthColumn: 'man', columns: { stold: 'n' } });
+    const monthly = 'kod,ar,man,n\n0114R002,2022,1,3\n0114R002,2022,2,4\n';
+    const { dataset } = await build({ 'manifest.json': m, 'monthly.csv': monthly });
+    expect(dataset.metrics.get('stold')!.get(2022)!.get('0114R002')).toBe(7);
+    const errors = (await buildErrors({ 'manifest.json': m, 'monthly.csv': `${monthly}0114R002,2022,2,4\n` })).join('\n');
+    expect(errors).toMatch(/monthly\.csv, line 4, field "kod": 0114R002 2022-2 is given on line 3 already/);
   });
 });
