@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import { mulberry32 } from '../../bench/points.ts';
+
+export { mulberry32 };
 
 export type Areal = Polygon | MultiPolygon;
 
@@ -86,17 +89,6 @@ export function bboxOf(g: Areal): [number, number, number, number] {
   return [x0, y0, x1, y1];
 }
 
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A test sample over real polygons: uniform points over the (enlarged) bbox of all polygons, so some fall outside;
