@@ -67,3 +67,19 @@ export interface Dataset {
   kommunLayer: { layer: string; codeField: string; nameField: string } | null;
   provenance: Provenance;
 }
+
+/** [west, south, east, north] of the areas in degrees: what TileJSON, exports and collection extents give. */
+export function datasetBounds(dataset: Dataset): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const a of dataset.areas) {
+    for (const polygon of a.wgs84.coordinates) {
+      for (const [lon, lat] of polygon[0]) {
+        if (lon < b[0]) b[0] = lon;
+        if (lat < b[1]) b[1] = lat;
+        if (lon > b[2]) b[2] = lon;
+        if (lat > b[3]) b[3] = lat;
+      }
+    }
+  }
+  return b;
+}

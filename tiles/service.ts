@@ -2,7 +2,7 @@
  * Tiles of one dataset version: made by TileMaker, kept compressed in the shared TileCache under a key with the
  * data version, the role and the year (the alias and its year share entries), and precomputed in the background.
  */
-import type { Dataset } from '../data/dataset.ts';
+import { datasetBounds, type Dataset } from '../data/dataset.ts';
 import type { Role } from '../data/disclosure.ts';
 import { compressTile, type CachedTile, type TileCache } from './cache.ts';
 import { tilesCovering, type TileAddress } from './grid.ts';
@@ -31,7 +31,7 @@ export class TileService {
     private readonly cache: TileCache,
   ) {
     this.maker = new TileMaker(dataset);
-    this.bounds = boundsOf(dataset);
+    this.bounds = datasetBounds(dataset);
   }
 
   tileset(id: string): TilesetInfo | undefined {
@@ -91,19 +91,4 @@ export class TileService {
     this.progress.seconds = (performance.now() - started) / 1000;
     return this.precomputeProgress();
   }
-}
-
-function boundsOf(dataset: Dataset): [number, number, number, number] {
-  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const a of dataset.areas) {
-    for (const polygon of a.wgs84.coordinates) {
-      for (const [lon, lat] of polygon[0]) {
-        if (lon < b[0]) b[0] = lon;
-        if (lat < b[1]) b[1] = lat;
-        if (lon > b[2]) b[2] = lon;
-        if (lat > b[3]) b[3] = lat;
-      }
-    }
-  }
-  return b;
 }
