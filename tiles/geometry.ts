@@ -18,10 +18,11 @@ import { EXTENT } from './mvt.ts';
 export const MAX_ZOOM = 14;
 
 /**
- * geojson-vt's own simplification, in tile units of a 4096 extent. The partition is already generalised per band,
- * so this only removes what the integer grid makes redundant; more would simplify each ring on its own again.
+ * geojson-vt's own simplification, off: the partition is already generalised per band, and geojson-vt simplifies
+ * each ring on its own (and drops small rings), which reopened gaps between neighbours at the zooms below each band's
+ * maxzoom (measured: 1.2 % of interior sample points at z0 with 0.5; 0 with 0). Tile sizes barely change.
  */
-const TOLERANCE = 0.5;
+const TOLERANCE = 0;
 const BUFFER = 64;
 const INDEX_MAX_ZOOM = 6;
 

@@ -21,8 +21,11 @@ import { listen } from './raw-http.ts';
 
 const DATA_DIR = path.resolve(import.meta.dirname, '../../data');
 const CACHE_ROOT = path.join(tmpdir(), 'regso-tiles-national');
-/** Cached builds of other keys older than this are removed when a new one is made. */
-const STALE_MS = 24 * 3600 * 1000;
+/**
+ * Cached builds of other keys older than this are removed when a new one is made (the key changes with every edit
+ * of data/**.ts; a run reads its build into memory at the start, so an hour-old folder is no longer in use).
+ */
+const STALE_MS = 3600 * 1000;
 
 /** Every file under dir (recursively), sorted, relative to DATA_DIR. */
 async function filesUnder(dir: string, keep: (name: string) => boolean): Promise<string[]> {
