@@ -80,14 +80,17 @@ function format(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
-/** Outlines drawn over the fills: areas, kommun borders, and the other layers (e.g. utsatta områden), hidden until switched on. */
+/**
+ * Outlines drawn over the fills: areas, kommun borders, and the other layers (e.g. utsatta områden). All visible: QGIS's
+ * converter ignores `visibility: none`, so a hidden layer would show in QGIS and not in MapLibre; viewers switch them.
+ */
 export function overlayLayers(source: string, kommunLayer: string | null, otherLayers: string[]): StyleLayer[] {
   const layers: StyleLayer[] = [
     { id: 'regso-outline', type: 'line', source, 'source-layer': AREA_LAYER, paint: { 'line-color': AREA_OUTLINE_COLOR, 'line-width': 0.5, 'line-opacity': 0.6 } },
   ];
   if (kommunLayer) layers.push({ id: 'kommun-outline', type: 'line', source, 'source-layer': kommunLayer, paint: { 'line-color': KOMMUN_LINE_COLOR, 'line-width': 1.2 } });
   for (const layer of otherLayers) {
-    layers.push({ id: `${layer}-outline`, type: 'line', source, 'source-layer': layer, layout: { visibility: 'none' }, paint: { 'line-color': UTSATT_LINE_COLOR, 'line-width': 2.5 } });
+    layers.push({ id: `${layer}-outline`, type: 'line', source, 'source-layer': layer, paint: { 'line-color': UTSATT_LINE_COLOR, 'line-width': 2.5 } });
   }
   return layers;
 }
