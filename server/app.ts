@@ -4,6 +4,7 @@
 import Koa from 'koa';
 import type { DatasetStore } from './dataset-store.ts';
 import { jsonErrors } from './errors.ts';
+import { ogcRouter } from './ogc/router.ts';
 import { operationsRouter } from './routes/operations.ts';
 import { tilesRouter } from './routes/tiles.ts';
 
@@ -19,6 +20,6 @@ export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
-  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

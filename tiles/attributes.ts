@@ -4,8 +4,12 @@
  */
 import type { Area } from '../data/areas.ts';
 import type { CatalogEntry, Dataset } from '../data/dataset.ts';
-import { areaGroups, canSee, kommunGroups, publishCounts, ratePer1000, type GroupOf, type Role } from '../data/disclosure.ts';
+import { areaGroups, type GroupOf, type Role } from '../data/disclosure.ts';
+import { areaMetrics, kommunFigures, publishFigures } from '../data/features/published.ts';
 import { publishedProperties, type Layer } from '../data/layers.ts';
+
+/** Which metrics a role sees: shared with OGC API – Features (data/features/published.ts), re-exported here. */
+export { areaMetrics, kommunMetrics } from '../data/features/published.ts';
 
 export type Tags = Record<string, string | number | boolean>;
 export type LayerTags = Map<number, Tags>;
@@ -26,17 +30,6 @@ export function dissolvedId(kommunkod: string, omradestyp: number): number {
 export function layerFeatureId(layer: Layer, index: number): number {
   const id = layer.features[index].id;
   return /^\d{1,15}$/.test(id) ? Number(id) : index + 1;
-}
-
-/** Metrics a role sees in tiles at RegSO level, with the population denominator first. */
-export function areaMetrics(dataset: Dataset, role: Role, year: number): CatalogEntry[] {
-  return dataset.catalog
-    .filter((m) => m.level === 'regso' && canSee(role, m) && m.years.includes(year))
-    .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'population' ? -1 : 1));
-}
-
-export function kommunMetrics(dataset: Dataset, role: Role): CatalogEntry[] {
-  return dataset.catalog.filter((m) => m.level === 'kommun' && canSee(role, m));
 }
 
 export interface YearAttributes {
@@ -107,7 +100,8 @@ function dissolvedAttributes(dataset: Dataset, year: number, role: Role): LayerT
 
 /**
  * Adds every visible metric to the tags: the count (or population) and, for counts, the rate per 1,000
- * inhabitants. Suppressed values are left out (MVT has no null); the population metric must come first.
+ * inhabitants, as data/features/published.ts publishes them. Suppressed values are left out (MVT has no null);
+ * the population metric must come first.
  */
 function addMetrics(
   metrics: CatalogEntry[],
@@ -117,18 +111,10 @@ function addMetrics(
   tags: LayerTags,
   idOf: ReadonlyMap<string, number>,
 ): void {
-  const population = metrics.find((m) => m.kind === 'population');
-  const people = population ? valuesOf(population) : undefined;
-  for (const metric of metrics) {
-    const raw = valuesOf(metric);
-    if (!raw) continue;
-    for (const [code, value] of publishCounts(raw, metric, role, groups).values) {
-      const t = tags.get(idOf.get(code)!);
-      if (!t || value === null) continue;
-      t[metric.id] = value;
-      const rate = metric.kind === 'count' ? ratePer1000(value, people?.get(code)) : null;
-      if (rate !== null) t[`${metric.id}_per_1000`] = rate;
-    }
+  for (const [code, figures] of publishFigures(metrics, valuesOf, role, groups)) {
+    const t = tags.get(idOf.get(code)!);
+    if (!t) continue;
+    for (const [name, value] of Object.entries(figures)) if (value !== null) t[name] = value;
   }
 }
 
@@ -153,15 +139,10 @@ function extraLayerAttributes(dataset: Dataset, layer: Layer, role: Role): Layer
     if (dataset.kommunLayer?.layer === layer.id) idOf.set(String(f.properties[dataset.kommunLayer.codeField]), id);
   });
   if (dataset.kommunLayer?.layer !== layer.id) return tags;
-  for (const metric of kommunMetrics(dataset, role)) {
-    for (const year of metric.years) {
-      const raw = dataset.kommunMetrics.get(metric.id)?.get(year);
-      if (!raw) continue;
-      for (const [code, value] of publishCounts(raw, metric, role, kommunGroups).values) {
-        const t = tags.get(idOf.get(code)!);
-        if (t && value !== null) t[`${metric.id}_${year}`] = value;
-      }
-    }
+  for (const [code, figures] of kommunFigures(dataset, role)) {
+    const t = tags.get(idOf.get(code)!);
+    if (!t) continue;
+    for (const [name, value] of Object.entries(figures)) if (value !== null) t[name] = value;
   }
   return tags;
 }
