@@ -3,6 +3,7 @@
  */
 import Koa from 'koa';
 import type { DatasetStore } from './dataset-store.ts';
+import { cors } from './cors.ts';
 import { jsonErrors } from './errors.ts';
 import { ogcRouter } from './ogc/router.ts';
 import { operationsRouter } from './routes/operations.ts';
@@ -16,6 +17,7 @@ export interface AppOptions {
 export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
   const app = new Koa({ proxy: options.trustProxy ?? true });
   app.use(jsonErrors);
+  app.use(cors);
   app.use(async (ctx, next) => {
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();

@@ -40,12 +40,10 @@ type Handler = (ctx: Context, scope: RequestScope) => void;
 export function ogcRouter(store: DatasetStore, publicUrl: string | undefined): Router {
   const router = new Router();
 
-  /** Takes the dataset once per request; turns QueryErrors into JSON 4xx; opens the API to browser clients (CORS). */
+  /** Takes the dataset once per request; turns QueryErrors into JSON 4xx. */
   const route =
     (handler: Handler) =>
     (ctx: Context): void => {
-      ctx.set('Access-Control-Allow-Origin', '*');
-      ctx.set('Access-Control-Expose-Headers', 'Content-Crs, Link, OGC-NumberMatched, OGC-NumberReturned');
       try {
         handler(ctx, { dataset: store.current.dataset, urls: urlContext(ctx, publicUrl) });
       } catch (err) {

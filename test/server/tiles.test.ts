@@ -155,3 +155,15 @@ describe('TileJSON and styles', () => {
     await request(mini.handler).get('/styles/nosuch.json').expect(404);
   });
 });
+
+describe('CORS', () => {
+  it('lets web maps on other origins read tiles, TileJSON and styles, and answers preflights', async () => {
+    for (const path of ['/tiles/omradestyper.json', '/styles/omradestyper.json', '/tiles/omradestyper/0/0/0.mvt']) {
+      const res = await request(mini.handler).get(path).set('Origin', 'https://kartor.example.se');
+      expect(res.headers['access-control-allow-origin'], path).toBe('*');
+    }
+    const pre = await request(mini.handler).options('/tiles/omradestyper/0/0/0.mvt').set('Origin', 'https://kartor.example.se').set('Access-Control-Request-Method', 'GET');
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-methods']).toMatch(/GET/);
+  });
+});
