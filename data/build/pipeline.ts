@@ -63,7 +63,12 @@ class BuildRun {
     this.progress('reading the DeSO→RegSO key');
     const key = this.m.regsoKey ? await this.step('regsoKey', this.m.regsoKey.file, this.m.regsoKey.vintage, (f) => readRegsoKey(this.m.regsoKey!, f, report)) : undefined;
     this.progress(`reading ${this.m.layers.length} extra layers`);
-    const layers = (await Promise.all(this.m.layers.map((l) => this.step('layer', l.file, undefined, (f) => readLayer(l, f, report))))).filter((l): l is Layer => l !== undefined);
+    // One after another, not in parallel: the order of sources and warnings in the build must not depend on I/O timing.
+    const layers: Layer[] = [];
+    for (const l of this.m.layers) {
+      const layer = await this.step('layer', l.file, undefined, (f) => readLayer(l, f, report));
+      if (layer) layers.push(layer);
+    }
     const areas = await this.readAreas(key, layers);
     this.progress(`${areas.length} areas; reading områdestyp`);
     const areaTypes = await this.readAreaTypes(key, areas);
