@@ -1,7 +1,9 @@
 /**
  * The `datetime` parameter and the year it selects. A value is an instant or an interval (`start/end`, either end
  * open as `..` or empty), each end an RFC 3339 date-time (`2022-06-01T12:00:00Z`, with Z or an offset) or date
- * (`2022-06-01`) — or, as a convenience, a month (`2022-06`) or a year (`2022`), which stand for all of it.
+ * (`2022-06-01`) — or, as a convenience, a month (`2022-06`) or a year (`2022`), which stand for all of it. One end
+ * of an interval may be an ISO 8601 duration instead (`2022-06-01/P2D`, `P1M/2022-06-30`): the OGC conformance suite
+ * (ets-ogcapi-features10, FeaturesTime) sends a start and a duration and expects a 200.
  *
  * A temporal collection (`regso`) carries the properties of one year per feature: the one chosen is the latest
  * year with data that the instant or interval touches; a value that touches none selects no features.
@@ -44,6 +46,19 @@ function parseInstant(s: string): TimeInterval | string {
   return `"${s}" is not a date-time (2022-06-01T12:00:00Z), a date (2022-06-01), a month (2022-06) or a year (2022)`;
 }
 
+/** An ISO 8601 duration: years, months, weeks, days, then after T hours, minutes, seconds (at least one part). */
+const DURATION = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/** The instant `ms` moved by a duration (calendar arithmetic in UTC), forwards (sign 1) or backwards (-1); null if not a duration. */
+function addDuration(ms: number, duration: string, sign: 1 | -1): number | null {
+  const m = DURATION.exec(duration);
+  if (!m) return null;
+  const [y, mo, w, d, h, mi, s] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
+  const t = new Date(ms);
+  t.setUTCFullYear(t.getUTCFullYear() + sign * y, t.getUTCMonth() + sign * mo, t.getUTCDate() + sign * (7 * w + d));
+  return t.getTime() + sign * ((h * 60 + mi) * 60 + s) * 1000;
+}
+
 function utc(y: number, month: number, day: number): number {
   const d = new Date(0);
   d.setUTCFullYear(y, month, day); // not Date.UTC, which reads years 0–99 as 1900–1999
@@ -62,13 +77,18 @@ export function parseDatetime(value: string): TimeInterval {
     const span = parseInstant(value);
     return typeof span === 'string' ? fail(span) : span;
   }
-  const ends = parts.map((p) => {
-    if (p === '..' || p === '') return null;
+  const isDuration = parts.map((p) => p.startsWith('P'));
+  if (isDuration[0] && isDuration[1]) fail(`"${value}" gives two durations; give a start or an end too`);
+  const ends = parts.map((p, i) => {
+    if (isDuration[i]) return null;
+    if (p === '..' || p === '') return isDuration[1 - i] ? fail(`a duration needs a start or an end, not an open end ("${value}")`) : null;
     const span = parseInstant(p);
     return typeof span === 'string' ? fail(span) : span;
   });
-  const start = ends[0] ? ends[0].start : -Infinity;
-  const end = ends[1] ? ends[1].end : Infinity;
+  const move = (ms: number, sign: 1 | -1) => addDuration(ms, parts[sign === 1 ? 1 : 0], sign) ?? fail(`"${parts[sign === 1 ? 1 : 0]}" is not an ISO 8601 duration (such as P2D or PT12H)`);
+  // start/duration covers [start, start + duration); duration/end covers (end − duration, end].
+  const start = ends[0] ? ends[0].start : isDuration[0] ? move(ends[1]!.end + 1, -1) : -Infinity;
+  const end = ends[1] ? ends[1].end : isDuration[1] ? Math.max(start, move(start, 1) - 1) : Infinity;
   if (start > end) fail(`the interval "${value}" ends before it starts`);
   return { start, end };
 }

@@ -90,7 +90,10 @@ const PARAMETERS: Json = {
     in: 'query',
     required: false,
     description:
-      'An instant or interval (RFC 3339 date-time or date, or a year such as 2022; intervals with "/", open ends as ".."). A temporal collection (regso) answers with the properties of the latest year the value touches (default: the latest year); a value touching no year with data matches no features. Collections without time ignore it.',
+      'An instant or interval (RFC 3339 date-time or date, or a year such as 2022; intervals with "/", open ends as "..", one end may be an ISO 8601 duration such as 2022-06-01/P2D). A temporal collection (regso) answers with the properties of the latest year the value touches (default: the latest year); a value touching no year with data matches no features. Collections without time ignore it.',
+    // Declared, not left to OpenAPI's defaults: the OGC suite (FeaturesTime.timeParameterDefinition) reads them as written.
+    style: 'form',
+    explode: false,
     schema: { type: 'string' },
   },
   crs: {
