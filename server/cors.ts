@@ -4,11 +4,14 @@
  */
 import type { Middleware } from 'koa';
 
-const EXPOSED = ['Content-Crs', 'Link', 'OGC-NumberMatched', 'OGC-NumberReturned', 'ETag', 'X-Data-Version'].join(', ');
+/** The CORS headers of every response (also written by the tile fast path). */
+export const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': ['Content-Crs', 'Link', 'OGC-NumberMatched', 'OGC-NumberReturned', 'ETag', 'X-Data-Version'].join(', '),
+} as const;
 
 export const cors: Middleware = async (ctx, next) => {
-  ctx.set('Access-Control-Allow-Origin', '*');
-  ctx.set('Access-Control-Expose-Headers', EXPOSED);
+  ctx.set(CORS_HEADERS);
   if (ctx.method === 'OPTIONS' && ctx.get('Access-Control-Request-Method')) {
     ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, POST, OPTIONS');
     ctx.set('Access-Control-Allow-Headers', ctx.get('Access-Control-Request-Headers') || 'Accept, Content-Type');

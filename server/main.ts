@@ -2,12 +2,13 @@
  * npm start: serve the current build, building the bundled dataset first if there is none; then precompute the
  * hot zooms in the background. Configuration: see server/config.ts (PORT, PUBLIC_URL, TILE_CACHE_MB, …).
  */
+import http from 'node:http';
 import pino from 'pino';
 import { buildAndStore } from '../data/build/build.ts';
 import { currentBuildId, readBuild } from '../data/build/store.ts';
 import { DataError, formatProblem } from '../data/report.ts';
 import { TileCache } from '../tiles/cache.ts';
-import { createApp } from './app.ts';
+import { createHandler } from './app.ts';
 import { loadConfig } from './config.ts';
 import { DatasetStore } from './dataset-store.ts';
 
@@ -30,9 +31,8 @@ const dataset = await readBuild(config.BUILD_DIR, await loadOrBuild());
 const store = new DatasetStore(dataset, new TileCache(config.TILE_CACHE_MB * 1024 * 1024));
 log.info({ id: dataset.id, areas: dataset.areas.length, years: dataset.years }, 'dataset loaded');
 
-const app = createApp(store, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY });
-app.on('error', (err) => log.error({ err }, 'request failed'));
-app.listen(config.PORT, config.HOST, () => log.info({ url: `http://localhost:${config.PORT}/` }, 'serving'));
+const handler = createHandler(store, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY }, (err) => log.error({ err }, 'request failed'));
+http.createServer(handler).listen(config.PORT, config.HOST, () => log.info({ url: `http://localhost:${config.PORT}/` }, 'serving'));
 
 if (config.PRECOMPUTE_ZOOMS !== 'off') {
   const [minzoom, maxzoom] = config.PRECOMPUTE_ZOOMS;

@@ -57,10 +57,11 @@ export class TileCache {
     });
   }
 
-  get(key: string): CachedTile | undefined {
+  /** A miss is not counted with `countMiss: false` (a lookup that a full `get` follows on a miss). */
+  get(key: string, countMiss = true): CachedTile | undefined {
     const tile = this.lru.get(key);
     if (tile) this.hits++;
-    else this.misses++;
+    else if (countMiss) this.misses++;
     return tile;
   }
 

@@ -38,8 +38,13 @@ export class TileService {
     return this.maker.tilesets.get(id);
   }
 
+  /** The tile if it is cached; never makes one (the fast path's lookup). */
+  cached(tileset: TilesetInfo, address: TileAddress, role: Role): CachedTile | undefined {
+    return this.cache.get(this.key(tileset, address, role), false);
+  }
+
   get(tileset: TilesetInfo, address: TileAddress, role: Role): TileLookup {
-    const key = `${this.dataset.id}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
+    const key = this.key(tileset, address, role);
     const cached = this.cache.get(key);
     if (cached) return { status: 'ok', tile: cached };
     const made = this.maker.tile(tileset, address, role);
@@ -47,6 +52,10 @@ export class TileService {
     const tile = compressTile(made.bytes);
     this.cache.set(key, tile);
     return { status: 'ok', tile };
+  }
+
+  private key(tileset: TilesetInfo, address: TileAddress, role: Role): string {
+    return `${this.dataset.id}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
   }
 
   precomputeProgress(): PrecomputeProgress {

@@ -3,19 +3,14 @@
  * header writes and the body.
  */
 import Router from '@koa/router';
-import type { Context } from 'koa';
-import { gunzipSync } from 'node:zlib';
 import { MVT_CONTENT_TYPE } from '../../tiles/mvt.ts';
 import { styleDocument, parseStyleId, styleIds } from '../../tiles/style/documents.ts';
 import { tileJson } from '../../tiles/tilejson.ts';
-import type { CachedTile } from '../../tiles/cache.ts';
 import type { DatasetStore } from '../dataset-store.ts';
 import { HttpError } from '../errors.ts';
 import { baseUrl } from '../urls.ts';
+import { SHORT, tileResponse } from '../tile-response.ts';
 
-/** Versioned URLs never change content; unversioned ones may change with the next build. */
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const SHORT = 'public, max-age=60';
 
 export function tilesRouter(store: DatasetStore, publicUrl: string | undefined): Router {
   const router = new Router();
@@ -58,7 +53,10 @@ export function tilesRouter(store: DatasetStore, publicUrl: string | undefined):
     }
     const found = tiles.get(tileset, { z: Number(ctx.params.z), x: Number(ctx.params.x), y: Number(y) }, 'public');
     if (found.status !== 'ok') throw new HttpError(404, found.reason);
-    sendTile(ctx, found.tile, ctx.query.v === dataset.id ? IMMUTABLE : SHORT);
+    const response = tileResponse(found.tile, ctx.query.v === dataset.id, ctx.get('Accept-Encoding'), ctx.get('If-None-Match'));
+    ctx.set(response.headers);
+    ctx.status = response.status;
+    if (response.status === 200) ctx.body = response.body;
   });
 
   router.get('/styles', (ctx) => {
@@ -78,45 +76,4 @@ export function tilesRouter(store: DatasetStore, publicUrl: string | undefined):
   });
 
   return router;
-}
-
-/** Content negotiation on stored compressed bytes; never a compressed body without Content-Encoding. */
-function sendTile(ctx: Context, tile: CachedTile, cacheControl: string): void {
-  ctx.set('Content-Type', MVT_CONTENT_TYPE);
-  ctx.set('Vary', 'Accept-Encoding');
-  ctx.set('ETag', tile.etag);
-  ctx.set('Cache-Control', cacheControl);
-  ctx.status = 200;
-  if (ctx.get('If-None-Match').split(/\s*,\s*/).includes(tile.etag)) {
-    ctx.status = 304;
-    return;
-  }
-  if (tile.rawLength === 0) {
-    ctx.body = Buffer.alloc(0);
-    return;
-  }
-  const encoding = chooseEncoding(ctx.get('Accept-Encoding'));
-  if (encoding !== 'identity') {
-    ctx.set('Content-Encoding', encoding);
-    ctx.body = tile[encoding];
-  } else {
-    ctx.body = gunzipSync(tile.gzip);
-  }
-}
-
-/**
- * br if the client takes it, else gzip, else identity: our preference decides among encodings the client accepts
- * (browsers list "gzip, deflate, br" with equal weight, and brotli tiles are smaller).
- */
-export function chooseEncoding(header: string): 'br' | 'gzip' | 'identity' {
-  const accepted = new Map<string, number>();
-  for (const part of header.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    if (name) accepted.set(name, q === undefined ? 1 : Number(q));
-  }
-  const ok = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
-  if (ok('br')) return 'br';
-  if (ok('gzip')) return 'gzip';
-  return 'identity';
 }

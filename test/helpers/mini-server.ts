@@ -5,13 +5,14 @@ import path from 'node:path';
 import { buildAndStore } from '../../data/build/build.ts';
 import { readBuild } from '../../data/build/store.ts';
 import type { Dataset } from '../../data/dataset.ts';
-import { createApp } from '../../server/app.ts';
+import type { RequestListener } from 'node:http';
+import { createHandler } from '../../server/app.ts';
 import { DatasetStore } from '../../server/dataset-store.ts';
 import { TileCache } from '../../tiles/cache.ts';
 import { writeMiniDataset } from './mini-dataset.ts';
 
 export interface MiniServer {
-  handler: ReturnType<ReturnType<typeof createApp>['callback']>;
+  handler: RequestListener;
   store: DatasetStore;
   dataset: Dataset;
   close(): Promise<void>;
@@ -24,7 +25,7 @@ export async function startMiniServer(override: Record<string, string | object> 
   const dataset = await readBuild(root, id);
   const store = new DatasetStore(dataset, new TileCache(16 * 1024 * 1024));
   return {
-    handler: createApp(store).callback(),
+    handler: createHandler(store),
     store,
     dataset,
     close: async () => {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { buildAndStore, DEFAULT_MANIFEST } from '../../data/build/build.ts';
 import { currentBuildId, readBuild } from '../../data/build/store.ts';
 import type { Dataset } from '../../data/dataset.ts';
-import { createApp } from '../../server/app.ts';
+import { createHandler } from '../../server/app.ts';
 import { DatasetStore } from '../../server/dataset-store.ts';
 import { TileCache } from '../../tiles/cache.ts';
 import { listen } from './raw-http.ts';
@@ -120,6 +120,6 @@ export interface NationalServer {
 export async function startNationalServer(cacheBytes = 256 * 1024 * 1024): Promise<NationalServer> {
   const dataset = await nationalDataset();
   const store = new DatasetStore(dataset, new TileCache(cacheBytes));
-  const { url, close } = await listen(createApp(store).callback());
+  const { url, close } = await listen(createHandler(store));
   return { url, store, dataset, close };
 }

@@ -102,6 +102,17 @@ describe('vector tiles', () => {
     expect((await binary(path, { 'If-None-Match': first.headers.etag! })).status).toBe(304);
   });
 
+  it('send the same headers and bytes from the fast path (cached) as from the app (first request)', async () => {
+    const [z, x, y] = blockTile(9);
+    const path = `/tiles/omradestyper-2022/${z}/${x}/${y}.mvt?v=${mini.dataset.id}`;
+    const made = await binary(path, { 'Accept-Encoding': 'br' });
+    const cached = await binary(path, { 'Accept-Encoding': 'br' });
+    const strip = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([k]) => !['date', 'connection', 'keep-alive'].includes(k)));
+    expect(strip(cached.headers)).toEqual(strip(made.headers));
+    expect(cached.body.equals(made.body)).toBe(true);
+    expect(mini.store.cache.stats().hits).toBeGreaterThan(0);
+  });
+
   it('answer an empty tile inside the matrix with 200 and an empty body', async () => {
     const res = await binary('/tiles/omradestyper/12/0/0.mvt');
     expect(res.status).toBe(200);
