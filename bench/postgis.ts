@@ -8,9 +8,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './children.ts';
 
 /** Debian's postgresql-15-postgis-3 layout; override with PG_BINDIR. */
 const BINDIR = process.env.PG_BINDIR ?? '/usr/lib/postgresql/15/bin';
@@ -150,16 +150,6 @@ export class ThrowawayPostgis {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Hex EWKB prefix of a little-endian 2D Point with SRID 3006: byte order 01, type 0x20000001, SRID 0x00000BBE. */
 const EWKB_PREFIX = Buffer.from('0101000020BE0B0000', 'latin1');

@@ -6,7 +6,7 @@
  * areas @mapbox/vector-tile decodes from the same bytes (and GEOS-valid polygons), and a rendered 800 × 800 map of
  * Göteborg shows all five type colours (blended at opacity 0.85 over white). The PNG is kept in test-output/.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,8 +18,8 @@ import { OMRADESTYP_COLORS } from '../../tiles/style/palette.ts';
 import { decodeTile, layerFeatures, uncompressed } from '../helpers/mvt.ts';
 import { startNationalServer, type NationalServer } from '../helpers/national.ts';
 import { rawGet } from '../helpers/raw-http.ts';
+import { PYTHON, hasQgis } from '../helpers/pyqgis.ts';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(import.meta.dirname, 'qgis', 'xyz_vector_tiles.py');
 const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const TILESET = 'omradestyper-2023';
@@ -47,16 +47,6 @@ const RENDER_EXTENT = (() => {
 
 function webMercator([lon, lat]: [number, number]): [number, number] {
   return [(mercatorX(lon) - 0.5) * 2 * HALF_WORLD, (0.5 - mercatorY(lat)) * 2 * HALF_WORLD];
-}
-
-/** True if QGIS's Python bindings import; otherwise a notice (or, under CI=true, a failure: .ci/run must install them). */
-function hasQgis(): boolean {
-  const ok = spawnSync(PYTHON, ['-c', 'import qgis.core'], { stdio: 'ignore', env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' } }).status === 0;
-  if (ok) return true;
-  const what = `QGIS Python bindings (${PYTHON} -c "import qgis.core"; Debian python3-qgis qgis-providers)`;
-  if (process.env.CI === 'true') throw new Error(`${what} missing under CI=true: .ci/run must install them`);
-  console.warn(`NOTICE: ${what} not installed here: the QGIS tests are skipped`);
-  return false;
 }
 
 const HAS_QGIS = hasQgis();
