@@ -5,6 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { CachedTile } from '../tiles/cache.ts';
 import { MVT_CONTENT_TYPE } from '../tiles/mvt.ts';
+import { chooseEncoding } from './encoding.ts';
 
 /** Versioned URLs never change content; unversioned ones may change with the next build. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -31,33 +32,4 @@ export function tileResponse(tile: CachedTile, versioned: boolean, acceptEncodin
   if (encoding === 'identity') return { status: 200, headers, body: gunzipSync(tile.gzip) };
   headers['Content-Encoding'] = encoding;
   return { status: 200, headers, body: tile[encoding] };
-}
-
-const encodings = new Map<string, 'br' | 'gzip' | 'identity'>();
-
-/**
- * br if the client takes it, else gzip, else identity: our preference decides among encodings the client accepts
- * (browsers list "gzip, deflate, br" with equal weight, and brotli tiles are smaller). Memoised: clients send few
- * distinct headers.
- */
-export function chooseEncoding(header: string): 'br' | 'gzip' | 'identity' {
-  let chosen = encodings.get(header);
-  if (chosen === undefined) {
-    chosen = parseEncoding(header);
-    if (encodings.size < 256) encodings.set(header, chosen);
-  }
-  return chosen;
-}
-
-function parseEncoding(header: string): 'br' | 'gzip' | 'identity' {
-  const accepted = new Map<string, number>();
-  for (const part of header.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    if (name) accepted.set(name, q === undefined ? 1 : Number(q));
-  }
-  const ok = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
-  if (ok('br')) return 'br';
-  if (ok('gzip')) return 'gzip';
-  return 'identity';
 }

@@ -187,7 +187,9 @@ describe('negotiation and compression', () => {
     const plain = await rawGet(`${base}/collections/regso/items`, {});
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(plain.body.toString('utf8')).numberMatched).toBe(4);
+    // FlatGeobuf is sent as it is: its binary coordinates compress poorly for the CPU it would cost.
     const fgb = await rawGet(`${base}/collections/regso/items?f=fgb`, { 'Accept-Encoding': 'gzip' });
-    expect((await readFgb(gunzipSync(fgb.body))).features).toHaveLength(4);
+    expect(fgb.headers['content-encoding']).toBeUndefined();
+    expect((await readFgb(fgb.body)).features).toHaveLength(4);
   });
 });
