@@ -1,5 +1,6 @@
 /** A compact description of a dataset: what the server has loaded, for people and for monitoring. */
 import type { Dataset } from './dataset.ts';
+import { DISCLOSURE_METHOD } from './disclosure.ts';
 
 function countBy<T>(items: readonly T[], key: (item: T) => string | number): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -23,6 +24,7 @@ export function summarize(d: Dataset) {
     omradestyp: Object.fromEntries(d.years.map((y) => [y, countBy([...d.areaTypes.get(y)!.values()], (t) => t)])),
     metrics: d.catalog.map((m) => ({ id: m.id, label: m.label, level: m.level, years: m.years, synthetic: m.synthetic, access: m.access })),
     layers: d.layers.map((l) => ({ id: l.id, title: l.title, features: l.features.length })),
+    disclosure: DISCLOSURE_METHOD,
     provenance: {
       sources: d.provenance.sources,
       incidents: d.provenance.incidents,

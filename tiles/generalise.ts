@@ -33,6 +33,7 @@ import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { topology as buildTopology } from 'topojson-server';
 import { DEFAULT_BUBBLE_OPTIONS, findBorderBubbles, type BubbleOptions } from './border-bubbles.ts';
 import { mercatorX, mercatorY } from './mercator.ts';
+import { EXTENT } from './mvt.ts';
 import { pointInRing, ringArea, ringsConflict, segmentsConflict } from './planar.ts';
 import { effectiveAreas } from './visvalingam.ts';
 
@@ -47,9 +48,6 @@ export interface ZoomBand {
   minzoom: number;
   maxzoom: number;
 }
-
-/** Tile extent the tolerances are expressed in (MVT's default, what geojson-vt and the encoders use). */
-export const TILE_EXTENT = 4096;
 
 /**
  * The zoom bands, finest last.
@@ -89,7 +87,7 @@ export const UNSIMPLIFIED_FROM_ZOOM = 11;
 /** The band's minimum Visvalingam area in Web Mercator unit-square units² (0: keep all but collinear points). */
 export function bandTolerance(band: ZoomBand): number {
   if (band.minzoom >= UNSIMPLIFIED_FROM_ZOOM) return 0;
-  const px = TOLERANCE_PX / (TILE_EXTENT * 2 ** band.minzoom);
+  const px = TOLERANCE_PX / (EXTENT * 2 ** band.minzoom);
   return px * px;
 }
 

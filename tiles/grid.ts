@@ -1,7 +1,6 @@
 /**
  * The Web Mercator tile grid (OGC WebMercatorQuad): tile z/x/y validation and bounds. One place for its constants.
  */
-import { tileToBBOX } from '@mapbox/tilebelt';
 
 export const WEB_MERCATOR_QUAD = {
   id: 'WebMercatorQuad',
@@ -22,12 +21,6 @@ export function inTileMatrix({ z, x, y }: TileAddress): boolean {
   if (![z, x, y].every(Number.isSafeInteger) || z < 0 || z > WEB_MERCATOR_QUAD.maxZoom) return false;
   const n = 2 ** z;
   return x >= 0 && y >= 0 && x < n && y < n;
-}
-
-/** [west, south, east, north] of a tile in degrees. */
-export function tileBounds({ z, x, y }: TileAddress): [number, number, number, number] {
-  const [w, s, e, n] = tileToBBOX([x, y, z]);
-  return [w, s, e, n];
 }
 
 /** Every tile at zoom z that intersects the bounds [west, south, east, north]. */

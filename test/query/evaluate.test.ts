@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import type { Geometry, MultiPolygon, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
+import { box } from '../helpers/geometry.ts';
 import { toSweref99tm } from '../../data/crs.ts';
 import { parseCql2Json } from '../../data/query/cql2-json.ts';
 import { parseCql2Text } from '../../data/query/cql2-text.ts';
@@ -14,15 +15,6 @@ import { accenti, casei, compileFilter, likeToRegExp, type CompileOptions, type 
 import { geometriesIntersect, geometryBbox } from '../../data/query/intersects.ts';
 import { checkFilter, type Queryable } from '../../data/query/queryables.ts';
 
-function box(w: number, s: number, e: number, n: number): Position[] {
-  return [
-    [w, s],
-    [e, s],
-    [e, n],
-    [w, n],
-    [w, s],
-  ];
-}
 
 interface Area {
   id: string;

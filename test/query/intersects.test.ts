@@ -6,17 +6,9 @@
 import type { Geometry, MultiPolygon, Polygon, Position } from 'geojson';
 import polygonClipping from 'polygon-clipping';
 import { describe, expect, it } from 'vitest';
+import { box } from '../helpers/geometry.ts';
 import { geometriesIntersect, geometryBbox, pointInPolygon, segmentsIntersect } from '../../data/query/intersects.ts';
 
-function box(w: number, s: number, e: number, n: number): Position[] {
-  return [
-    [w, s],
-    [e, s],
-    [e, n],
-    [w, n],
-    [w, s],
-  ];
-}
 
 /** Synthetic area: the square 0…10 with a square hole 4…6. */
 const HOLED: Polygon = { type: 'Polygon', coordinates: [box(0, 0, 10, 10), box(4, 4, 6, 6)] };

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readFeatureFile } from '../../data/readers/features.ts';
 import { readFlatGeobuf } from '../../data/readers/flatgeobuf.ts';
 import { DataError } from '../../data/report.ts';
-import { expectProblem, fixture, scratchDir } from './helpers.ts';
+import { expectProblem, fixture, regsoFeatures, scratchDir } from './helpers.ts';
 
 const write = scratchDir();
 const areas = readFileSync(fixture('areas.fgb'));
@@ -17,26 +17,10 @@ describe('FlatGeobuf reader', () => {
     expect(source).toMatchObject({ file, layer: null, crsName: 'EPSG:3006', crs: 'EPSG:3006' });
     // GDAL's FlatGeobuf writer drops the source's third feature, which has no geometry.
     expect(source.features).toHaveLength(2);
-    expect(source.features[0]).toEqual({
-      index: 0,
-      properties: { regsokod: '1480R050', regsonamn: 'Hjällbo östra', n_deso: 3, andel: 0.25 },
-      geometry: {
-        type: 'Polygon',
-        coordinates: [
-          [[322000, 6405000], [323000, 6405000], [323000, 6406000], [322000, 6406000], [322000, 6405000]],
-          [[322200, 6405200], [322200, 6405400], [322400, 6405400], [322200, 6405200]],
-        ],
-      },
-    });
+    expect(source.features[0]).toEqual(regsoFeatures[0]);
     expect(source.features[1].index).toBe(1);
     expect(source.features[1].properties.regsonamn).toBe('Hjällbo västra');
-    expect(source.features[1].geometry).toEqual({
-      type: 'MultiPolygon',
-      coordinates: [
-        [[[320000, 6405000], [321000, 6405000], [321000, 6406000], [320000, 6405000]]],
-        [[[321500, 6405000], [321900, 6405000], [321900, 6405500], [321500, 6405000]]],
-      ],
-    });
+    expect(source.features[1].geometry).toEqual(regsoFeatures[1].geometry);
   });
 
   it('leaves the CRS null when the header has none', async () => {

@@ -3,35 +3,9 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readFeatureFile } from '../../data/readers/features.ts';
-import { expectProblem, fixture, scratchDir } from './helpers.ts';
+import { expectProblem, fixture, regsoFeatures, scratchDir } from './helpers.ts';
 
 const write = scratchDir();
-
-const regsoFeatures = [
-  {
-    index: 0,
-    properties: { regsokod: '1480R050', regsonamn: 'Hjällbo östra', n_deso: 3, andel: 0.25 },
-    geometry: {
-      type: 'Polygon',
-      coordinates: [
-        [[322000, 6405000], [323000, 6405000], [323000, 6406000], [322000, 6406000], [322000, 6405000]],
-        [[322200, 6405200], [322200, 6405400], [322400, 6405400], [322200, 6405200]],
-      ],
-    },
-  },
-  {
-    index: 1,
-    properties: { regsokod: '1480R049', regsonamn: 'Hjällbo västra', n_deso: 2, andel: null },
-    geometry: {
-      type: 'MultiPolygon',
-      coordinates: [
-        [[[320000, 6405000], [321000, 6405000], [321000, 6406000], [320000, 6405000]]],
-        [[[321500, 6405000], [321900, 6405000], [321900, 6405500], [321500, 6405000]]],
-      ],
-    },
-  },
-  { index: 2, properties: { regsokod: '1480R999', regsonamn: 'Utan geometri', n_deso: 1, andel: 0.5 }, geometry: null },
-];
 
 describe('GeoPackage reader', () => {
   it('reads the only layer: properties without fid and geometry, geometry, and srs 3006', async () => {

@@ -39,3 +39,30 @@ export async function expectProblem(work: Promise<unknown>, at: ProblemLocation,
   expect(text).toMatch(message);
   expect((err as DataError).message).toContain(at.file);
 }
+
+/** The features of the fixtures areas.gpkg / areas.fgb / areas.geojson (SYNTHETIC test squares), as the readers return them. */
+export const regsoFeatures = [
+  {
+    index: 0,
+    properties: { regsokod: '1480R050', regsonamn: 'Hjällbo östra', n_deso: 3, andel: 0.25 },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [[322000, 6405000], [323000, 6405000], [323000, 6406000], [322000, 6406000], [322000, 6405000]],
+        [[322200, 6405200], [322200, 6405400], [322400, 6405400], [322200, 6405200]],
+      ],
+    },
+  },
+  {
+    index: 1,
+    properties: { regsokod: '1480R049', regsonamn: 'Hjällbo västra', n_deso: 2, andel: null },
+    geometry: {
+      type: 'MultiPolygon',
+      coordinates: [
+        [[[320000, 6405000], [321000, 6405000], [321000, 6406000], [320000, 6405000]]],
+        [[[321500, 6405000], [321900, 6405000], [321900, 6405500], [321500, 6405000]]],
+      ],
+    },
+  },
+  { index: 2, properties: { regsokod: '1480R999', regsonamn: 'Utan geometri', n_deso: 1, andel: 0.5 }, geometry: null },
+];

@@ -21,6 +21,7 @@ describe('operations endpoints', () => {
     expect(res.body).toMatchObject({ id: mini.dataset.id, name: 'mini', years: [2022, 2023], areas: { total: 4, byGeomSource: { scb: 4 } } });
     expect(res.body.omradestyp['2023']).toEqual({ '1': 1, '3': 1, '4': 1, '5': 1 });
     expect(res.body.layers).toEqual([{ id: 'kommuner', title: { sv: 'Kommuner', en: 'Municipalities' }, features: 1 }]);
+    expect(res.body.disclosure.en).toMatch(/Complementary suppression/);
   });
 
   it('reports readiness with precompute progress and cache figures', async () => {
