@@ -9,16 +9,21 @@ import { TileService } from '../tiles/service.ts';
 export interface ServedVersion {
   dataset: Dataset;
   tiles: TileService;
+  /** Counts the versions served since start-up (1 for the first): increases with every swap. */
+  generation: number;
 }
+
+export type SwapListener = (next: ServedVersion, previous: ServedVersion) => void;
 
 export class DatasetStore {
   #current: ServedVersion;
+  readonly #listeners = new Set<SwapListener>();
 
   constructor(
     initial: Dataset,
     readonly cache: TileCache,
   ) {
-    this.#current = { dataset: initial, tiles: new TileService(initial, cache) };
+    this.#current = { dataset: initial, tiles: new TileService(initial, cache), generation: 1 };
   }
 
   get current(): ServedVersion {
@@ -26,7 +31,15 @@ export class DatasetStore {
   }
 
   swap(next: Dataset): void {
-    this.#current.tiles.stop();
-    this.#current = { dataset: next, tiles: new TileService(next, this.cache) };
+    const previous = this.#current;
+    previous.tiles.stop();
+    this.#current = { dataset: next, tiles: new TileService(next, this.cache), generation: previous.generation + 1 };
+    for (const listener of this.#listeners) listener(this.#current, previous);
+  }
+
+  /** Calls `listener` after every swap; returns the function that removes it. */
+  onSwap(listener: SwapListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 }
