@@ -5,7 +5,7 @@
 import { datasetBounds, type Dataset } from '../data/dataset.ts';
 import type { Role } from '../data/disclosure.ts';
 import { compressTile, type CachedTile, type TileCache } from './cache.ts';
-import { tilesCovering, type TileAddress } from './grid.ts';
+import { WEB_MERCATOR_QUAD, tilesCovering, type TileAddress, type TileMatrixSet } from './grid.ts';
 import { TileMaker, type TilesetInfo } from './tilesets.ts';
 
 export type TileLookup = { status: 'ok'; tile: CachedTile } | { status: 'out-of-range'; reason: string };
@@ -39,23 +39,23 @@ export class TileService {
   }
 
   /** The tile if it is cached; never makes one (the fast path's lookup). */
-  cached(tileset: TilesetInfo, address: TileAddress, role: Role): CachedTile | undefined {
-    return this.cache.get(this.key(tileset, address, role), false);
+  cached(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD): CachedTile | undefined {
+    return this.cache.get(this.key(tileset, address, role, grid), false);
   }
 
-  get(tileset: TilesetInfo, address: TileAddress, role: Role): TileLookup {
-    const key = this.key(tileset, address, role);
+  get(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD): TileLookup {
+    const key = this.key(tileset, address, role, grid);
     const cached = this.cache.get(key);
     if (cached) return { status: 'ok', tile: cached };
-    const made = this.maker.tile(tileset, address, role);
+    const made = this.maker.tile(tileset, address, role, grid);
     if (made.status !== 'ok') return made;
     const tile = compressTile(made.bytes);
     this.cache.set(key, tile);
     return { status: 'ok', tile };
   }
 
-  private key(tileset: TilesetInfo, address: TileAddress, role: Role): string {
-    return `${this.dataset.id}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
+  private key(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet): string {
+    return `${this.dataset.id}/${grid.id}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
   }
 
   precomputeProgress(): PrecomputeProgress {

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset.ts';
 import type { Role } from '../data/disclosure.ts';
 import { yearAttributes, type YearAttributes } from './attributes.ts';
 import { MAX_ZOOM, TileGeometry } from './geometry.ts';
-import { inTileMatrix, type TileAddress } from './grid.ts';
+import { WEB_MERCATOR_QUAD, inTileMatrix, type TileAddress, type TileMatrixSet } from './grid.ts';
 import { cleanFeature, encodeTile, type TileFeature } from './mvt.ts';
 
 export const TILESET_PREFIX = 'omradestyper';
@@ -38,8 +38,8 @@ export class TileMaker {
   }
 
   /** The encoded MVT of a tile (an empty array for a tile without features), or why there is no such tile. */
-  tile(tileset: TilesetInfo, address: TileAddress, role: Role): TileResult {
-    if (!inTileMatrix(address)) return { status: 'out-of-range', reason: `${address.z}/${address.x}/${address.y} is not a tile of WebMercatorQuad` };
+  tile(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD): TileResult {
+    if (!inTileMatrix(grid, address)) return { status: 'out-of-range', reason: `${address.z}/${address.x}/${address.y} is not a tile of ${grid.id}` };
     if (address.z > MAX_ZOOM) return { status: 'out-of-range', reason: `zoom ${address.z} is beyond the tileset's maxzoom ${MAX_ZOOM}` };
     const tags = this.attributes(tileset.year, role);
     const layers: Record<string, TileFeature[]> = {};
