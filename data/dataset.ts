@@ -4,7 +4,7 @@
 import type { Area } from './areas.ts';
 import type { AreaTypes } from './area-types.ts';
 import type { Layer } from './layers.ts';
-import type { MetricDefinition } from './manifest.ts';
+import type { License, MetricDefinition } from './manifest.ts';
 import type { MetricValues } from './metric-tables.ts';
 import type { Problem } from './report.ts';
 
@@ -52,6 +52,7 @@ export interface Dataset {
   name: string;
   title: { sv: string; en: string };
   attribution: string;
+  license: License | null;
   /** Sorted by regsokod. */
   areas: Area[];
   /** Years that have områdestyp, ascending. */

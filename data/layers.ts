@@ -5,7 +5,7 @@
 import type { Geometry, Position } from 'geojson';
 import { diagnoseOutsideSweden, insideSweden, toSweref99tm, toWgs84, type CrsCode } from './crs.ts';
 import { bothCrs, sourceCrs } from './areas.ts';
-import type { LayerSource } from './manifest.ts';
+import type { LayerSource, License } from './manifest.ts';
 import { readFeatureFile } from './readers/features.ts';
 import type { Report } from './report.ts';
 import { checkAreaGeometry } from './validate/geometry.ts';
@@ -27,6 +27,7 @@ export interface Layer {
   properties: Record<string, string> | null;
   title: { sv: string; en: string };
   attribution: string;
+  license: License | null;
   idField: string;
   nameField: string;
   features: LayerFeature[];
@@ -39,7 +40,7 @@ export function publishedProperties(layer: Layer, feature: LayerFeature): Record
 }
 
 export async function readLayer(source: LayerSource, file: string, report: Report): Promise<Layer> {
-  const layer: Layer = { id: source.id, tileLayer: source.tileLayer ?? source.id.replaceAll('-', '_'), properties: source.properties ?? null, title: source.title, attribution: source.attribution, idField: source.idField, nameField: source.nameField, features: [] };
+  const layer: Layer = { id: source.id, tileLayer: source.tileLayer ?? source.id.replaceAll('-', '_'), properties: source.properties ?? null, title: source.title, attribution: source.attribution, license: source.license ?? null, idField: source.idField, nameField: source.nameField, features: [] };
   const read = await readFeatureFile(file, { layer: source.layer });
   const crs = sourceCrs(read, source.crs, report);
   if (crs === null) return layer;

@@ -142,6 +142,9 @@ const metricDefinition = z.object({
   kind: z.enum(['count', 'population']).default('count'),
 });
 
+/** The licence data is published under: its name and a link to its text (OGC API `license` links). */
+const license = z.object({ name: z.string().min(1), url: z.url() });
+
 const layer = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/),
   file: z.string(),
@@ -149,6 +152,7 @@ const layer = z.object({
   crs: crs.optional(),
   title: bilingual,
   attribution: z.string().min(1),
+  license: license.optional(),
   /** Property holding a unique id per feature. */
   idField: z.string(),
   /** Property holding a human-readable name. */
@@ -163,6 +167,7 @@ export const manifestSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/),
   title: bilingual,
   attribution: z.string().min(1),
+  license: license.optional(),
   synthetic: z.object({ seed: z.int() }).optional(),
   regsoKey: regsoKey.optional(),
   areas: z.array(z.union([areaFile, areaSynthetic])).min(1),
@@ -194,6 +199,7 @@ export type MetricTableSource = z.infer<typeof metricTable>;
 export type IncidentSource = Manifest['incidents'][number];
 export type MetricDefinition = z.infer<typeof metricDefinition>;
 export type LayerSource = z.infer<typeof layer>;
+export type License = z.infer<typeof license>;
 
 export interface LoadedManifest {
   /** Absolute path of the manifest file. */

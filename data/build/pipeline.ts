@@ -81,7 +81,7 @@ class BuildRun {
     // Paths in the build are relative to the manifest, so the same sources give the same bytes from any directory.
     const warnings = report.warnings.map((p) => ({ ...p, file: this.relativeToManifest(p.file) }));
     const provenance: Provenance = { format: BUILD_FORMAT, sources: this.sources, warnings, incidents: this.incidents, vintageSubstitutes };
-    return { name: this.m.name, title: this.m.title, attribution: this.m.attribution, areas, years, areaTypes, metrics: this.metrics, kommunMetrics: this.kommunMetrics, catalog: this.catalog(), layers, kommunLayer: this.m.kommunLayer ?? null, provenance };
+    return { name: this.m.name, title: this.m.title, attribution: this.m.attribution, license: this.m.license ?? null, areas, years, areaTypes, metrics: this.metrics, kommunMetrics: this.kommunMetrics, catalog: this.catalog(), layers, kommunLayer: this.m.kommunLayer ?? null, provenance };
   }
 
   /** A source path relative to the manifest; labels of generated sources are kept as they are. */

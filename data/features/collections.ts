@@ -13,6 +13,7 @@ import type { CatalogEntry, Dataset } from '../dataset.ts';
 import type { Role } from '../disclosure.ts';
 import { canSee } from '../disclosure.ts';
 import { publishedProperties, type Layer } from '../layers.ts';
+import type { License } from '../manifest.ts';
 import type { Bbox } from '../query/intersects.ts';
 import { AREAS_COLLECTION } from './constants.ts';
 import { areaFigures, kommunFigures, rateName } from './published.ts';
@@ -50,6 +51,8 @@ export interface CollectionModel {
   title: string;
   description: string;
   attribution: string;
+  /** The licence of the data, where its source names one. */
+  license: License | null;
   /** The GeoJSON type of every feature's geometry, or `Geometry` where they differ. */
   geometryType: GeometryTypeName;
   /** Years with data (ascending): a feature carries the properties of one of them. Null: not temporal. */
@@ -149,6 +152,7 @@ function areasCollection(dataset: Dataset, role: Role): CollectionModel {
     title: 'RegSO – regionala statistikområden',
     description: `${dataset.title.sv}. One feature per RegSO area (${dataset.areas.length}): its områdestyp and published figures of one year (${dataset.years.join(', ')}; choose with datetime, default the latest).`,
     attribution: dataset.attribution,
+    license: dataset.license,
     geometryType: 'MultiPolygon',
     years: dataset.years,
     bbox: unionBbox(geometries),
@@ -226,6 +230,7 @@ function layerCollection(dataset: Dataset, layer: Layer, id: string, role: Role)
     title: layer.title.sv,
     description: `${layer.title.en}. ${layer.features.length} features.`,
     attribution: layer.attribution,
+    license: layer.license,
     geometryType: geometryTypes.size === 1 ? ([...geometryTypes][0] as GeometryTypeName) : 'Geometry',
     years: null,
     bbox: unionBbox(records.map((r) => r.geometry)),

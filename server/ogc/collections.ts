@@ -46,6 +46,7 @@ export function collectionDocument(c: CollectionModel, base: string, self: 'json
     links.push({ href: href(base, `${path}/items`, { f }), rel: 'items', type: FORMAT_MEDIA_TYPE[format], title: `The features as ${FORMAT_TITLE[format]}` });
   }
   links.push({ href: href(base, `${path}/queryables`), rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: MEDIA_TYPE.jsonSchema, title: 'Queryables for filtering' });
+  if (c.license) links.push({ href: c.license.url, rel: 'license', type: MEDIA_TYPE.html, title: c.license.name });
   links.push({ href: href(base, '/dataset'), rel: 'describedby', type: MEDIA_TYPE.json, title: 'The build behind the data: sources, vintages, checksums' });
   const [w, s, e, n] = c.bbox.wgs84;
   return {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CQL2_CONFORMANCE_CLASSES } from '../../data/query/cql2-ast.ts';
 import { ITEMS_PARAMETERS, FEATURE_PARAMETERS } from '../../data/features/query.ts';
 import type { MiniServer } from '../helpers/mini-server.ts';
-import { CRS84, EPSG3006, EPSG3857, linkOf, pathOf, startOgcMini, type LinkObject } from './helpers.ts';
+import { CRS84, EPSG3006, EPSG3857, linkOf, ogcManifest, pathOf, startOgcMini, type LinkObject } from './helpers.ts';
 
 let mini: MiniServer;
 beforeAll(async () => {
@@ -241,6 +241,14 @@ describe('collections', () => {
     const res = await get('/collections/utsatta-omraden').expect(200);
     expect(res.body).toMatchObject({ id: 'utsatta-omraden', title: 'Utsatta områden (test)', itemCount: 2 });
     expect(res.body.extent.temporal).toBeUndefined();
+  });
+
+  it('links each collection to the licence its manifest entry names, and none where it names none', async () => {
+    const layer = ogcManifest().layers.find((l: { id: string }) => l.id === 'utsatta-omraden');
+    const uso = (await get('/collections/utsatta-omraden').expect(200)).body;
+    expect(linkOf(uso.links, 'license')).toMatchObject({ href: layer.license.url, title: layer.license.name, type: 'text/html' });
+    const regso = (await get('/collections/regso').expect(200)).body;
+    expect(linkOf(regso.links, 'license')).toBeUndefined();
   });
 
   it('answers 404 with JSON for an unknown collection, the OGC suite’s dUmmYColLection included', async () => {

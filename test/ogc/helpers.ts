@@ -29,6 +29,7 @@ export function ogcManifest(): Record<string, any> {
     file: 'uso.geojson',
     title: { sv: 'Utsatta områden (test)', en: 'Vulnerable areas (test)' },
     attribution: 'SYNTHETIC TEST FIXTURE',
+    license: { name: 'Test licence (synthetic fixture)', url: 'https://example.org/licence/uso' },
     idField: 'OBJECTID',
     nameField: 'NAMN',
     properties: { namn: 'NAMN', kategori: 'KATEGORI' },
