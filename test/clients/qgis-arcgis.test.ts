@@ -8,9 +8,13 @@
  * the same colours. Both PNGs are kept in test-output/.
  *
  * QGIS 3.22 stores this connection as `type=xyz&serviceType=arcgis&url=…` (`type=arcgis` is not a source type
- * there: the layer is invalid), requests `<url>?f=pjson`, builds its grid from tileInfo (level-0 resolution × 512,
- * origin, spatial reference) and picks the level to draw from the LODs' scales.
+ * there: the layer is invalid) and requests `<url>?f=pjson`, but reads only `tiles`, `maxzoom` and (for the style)
+ * `defaultStyles` from it: the layer is Web Mercator whatever `tileInfo` says (Debian's 3.22.16 has no
+ * QgsVectorTileMatrixSet, the class that builds the grid from `tileInfo` — level-0 resolution × 512, origin,
+ * spatial reference — and picks levels by the LODs' scales in later QGIS). So the services of other grids are
+ * tested with a QGIS that has that class, and skipped with a notice on 3.22.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +24,7 @@ import { OMRADESTYP_COLORS } from '../../tiles/style/palette.ts';
 import { MAX_ZOOM } from '../../tiles/tilesets.ts';
 import { decodeTile, uncompressed } from '../helpers/mvt.ts';
 import { startNationalServer, type NationalServer } from '../helpers/national.ts';
-import { hasQgis, runPyQgis } from '../helpers/pyqgis.ts';
+import { PYTHON, hasQgis, runPyQgis } from '../helpers/pyqgis.ts';
 import { rawGet } from '../helpers/raw-http.ts';
 
 const SCRIPT = path.join(import.meta.dirname, 'qgis', 'arcgis_vector_tiles.py');
@@ -43,6 +47,10 @@ interface QgisArcgisResult {
 }
 
 const HAS_QGIS = hasQgis();
+/** Whether this QGIS builds an Esri service's grid from its tileInfo (3.22 does not: Web Mercator only). */
+const READS_TILE_INFO =
+  HAS_QGIS &&
+  spawnSync(PYTHON, ['-c', 'import sys, qgis.core; sys.exit(0 if hasattr(qgis.core, "QgsVectorTileMatrixSet") else 1)'], { env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' } }).status === 0;
 
 let server: NationalServer;
 beforeAll(async () => {
@@ -59,7 +67,10 @@ for (const grid of TILE_MATRIX_SETS) {
   const servicePath = `/arcgis/rest/services/${name}/VectorTileServer`;
   const png = (what: string) => path.join(OUTPUT_DIR, `qgis-arcgis-${grid.id}-${what}.png`);
 
-  describe.skipIf(!HAS_QGIS)(`QGIS 3.22 headless: the ArcGIS Vector Tile Service ${name} (${grid.id}, EPSG:${grid.epsg})`, () => {
+  const readable = grid.epsg === 3857 || READS_TILE_INFO;
+  if (HAS_QGIS && !readable) console.warn(`NOTICE: this QGIS reads no tileInfo (Web Mercator only): the ${grid.id} service is not tested with QGIS here`);
+
+  describe.skipIf(!HAS_QGIS || !readable)(`QGIS 3.22 headless: the ArcGIS Vector Tile Service ${name} (${grid.id}, EPSG:${grid.epsg})`, () => {
     let result: QgisArcgisResult;
 
     beforeAll(async () => {
@@ -74,7 +85,7 @@ for (const grid of TILE_MATRIX_SETS) {
       console.log(`QGIS ${result.qgis}: ${run.seconds.toFixed(1)} s; URI ${result.uri}; maps in ${path.relative(process.cwd(), png('tiles'))} and ${path.basename(png('features'))}; ${JSON.stringify(result.compare)}`);
     }, 300_000);
 
-    it(`opens a valid layer in EPSG:${grid.epsg} with the service's tile template and levels`, () => {
+    it(`opens a valid layer in EPSG:${grid.epsg} with the service's tile template and zoom range (maxzoom)`, () => {
       expect(result.uri).toBe(`serviceType=arcgis&type=xyz&url=${server.url}${servicePath}`);
       expect(result.layer).toMatchObject({
         valid: true,

@@ -5,8 +5,8 @@ test/clients/qgis-arcgis.test.ts. Run with QT_QPA_PLATFORM=offscreen. Prints one
 
 What it does, as a user's QGIS would with an "ArcGIS Vector Tile Service" connection:
  1. opens a QgsVectorTileLayer on the URI that connection stores (3.22: type=xyz, serviceType=arcgis, url=the
-    service; QGIS reads `?f=pjson`, the tile template and the grid from tileInfo) and reports validity, CRS, source
-    path, zoom range and extent;
+    service; QGIS reads `?f=pjson`: 3.22 the tile template and `maxzoom` only, later releases the grid from
+    `tileInfo` too) and reports validity, CRS, source path, zoom range and extent;
  2. calls loadDefaultStyle(), which fetches the service's defaultStyles and converts it, and reports the styles;
  3. renders a PNG of an extent in the layer's CRS with that style, recording per tile the features QGIS decoded
     (the Recorder of xyz_vector_tiles.py);
