@@ -23,12 +23,12 @@ function code(text: string): string {
   return `<code>${escapeHtml(text)}</code>`;
 }
 
-function describe(service: EsriService): string {
+function summary(service: EsriService): string {
   return `Områdestyper ${service.tileset.year}${service.tileset.alias ? ' (the latest year)' : ''}, tile grid ${service.grid.id} (EPSG:${service.grid.epsg})`;
 }
 
 export function directoryHtml(services: readonly EsriService[], attribution: string): string {
-  const rows = services.map((s) => `<tr><td>${a(`${servicePath(s)}?f=html`, s.name)}</td><td>VectorTileServer</td><td>${escapeHtml(describe(s))}</td></tr>`).join('');
+  const rows = services.map((s) => `<tr><td>${a(`${servicePath(s)}?f=html`, s.name)}</td><td>VectorTileServer</td><td>${escapeHtml(summary(s))}</td></tr>`).join('');
   return renderPage({
     title: 'ArcGIS REST services',
     crumbs: [{ label: 'Services' }],
@@ -48,11 +48,11 @@ export function serviceHtml(service: EsriService, siblings: readonly EsriService
     .join('');
   const layerRows = layers.map((l) => `<tr><td>${code(l.id)}</td><td class="num">${l.minzoom}–${l.maxzoom}</td><td>${escapeHtml(l.description)}</td></tr>`).join('');
   const lodRows = lods(service.grid).map((l) => `<tr><td class="num">${l.level}</td><td class="num">${l.resolution}</td><td class="num">1:${Math.round(l.scale).toLocaleString('en')}</td></tr>`).join('');
-  const others = siblings.map((s) => `<li>${s === service ? `<strong>${escapeHtml(s.name)}</strong>` : a(`${servicePath(s)}?f=html`, s.name)} — ${escapeHtml(describe(s))}</li>`).join('');
+  const others = siblings.map((s) => `<li>${s.name === service.name ? `<strong>${escapeHtml(s.name)}</strong>` : a(`${servicePath(s)}?f=html`, s.name)} — ${escapeHtml(summary(s))}</li>`).join('');
   return renderPage({
     title: `${service.name} (VectorTileServer)`,
     crumbs: [SERVICES_CRUMB, { label: service.name }],
-    body: `<p>${escapeHtml(describe(service))}. ${a(`${servicePath(service)}?f=pjson`, 'JSON')} · ${a(`${servicePath(service)}/resources/styles/root.json`, 'style (root.json)')}</p>
+    body: `<p>${escapeHtml(summary(service))}. ${a(`${servicePath(service)}?f=pjson`, 'JSON')} · ${a(`${servicePath(service)}/resources/styles/root.json`, 'style (root.json)')}</p>
 <h2>Add it</h2>
 <dl>
 <dt>ArcGIS Pro</dt><dd><em>Map → Add Data → Data From Path</em>, paste ${code(url)}</dd>

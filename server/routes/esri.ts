@@ -64,14 +64,14 @@ export function esriRouter(store: DatasetStore, publicUrl: string | undefined): 
   });
 
   router.get(`${SERVICE}/tile/:z/:y/:file`, (ctx) => {
-    const { tiles } = store.current;
-    const found = serviceOf(store.current, ctx.params.name);
+    const version = store.current;
+    const found = serviceOf(version, ctx.params.name);
     const x = /^(\d+)\.pbf$/.exec(ctx.params.file)?.[1];
     if (!/^\d+$/.test(ctx.params.z) || !/^\d+$/.test(ctx.params.y) || x === undefined) {
       throw new HttpError(400, 'expected tile/{z}/{y}/{x}.pbf (row before column) with non-negative integers z, y, x');
     }
     const address = { z: Number(ctx.params.z), x: Number(x), y: Number(ctx.params.y) };
-    const lookup = tiles.get(found.tileset, address, ROLE, found.grid);
+    const lookup = version.tiles.get(found.tileset, address, ROLE, found.grid);
     if (lookup.status !== 'ok') throw new HttpError(404, `level ${address.z}, row ${address.y}, column ${address.x}: ${lookup.reason}`);
     // Tile URLs carry no data version (ArcGIS builds them from the template): short-lived, revalidated by ETag.
     const response = tileResponse(lookup.tile, false, ctx.get('Accept-Encoding'), ctx.get('If-None-Match'));
@@ -96,7 +96,7 @@ async function formatOf(ctx: Context, fallback?: Format): Promise<Format> {
     for (const [k, v] of new URLSearchParams(await readBody(ctx))) params.set(k, v);
   }
   const f = params.get('f');
-  if (f === null || f === '') return fallback ?? (ctx.accepts('json', 'html') === 'html' && ctx.get('Accept').includes('text/html') ? 'html' : 'json');
+  if (f === null || f === '') return fallback ?? (ctx.accepts('json', 'html') === 'html' ? 'html' : 'json');
   if (!(FORMATS as readonly string[]).includes(f)) throw new HttpError(400, `unknown format f=${f}; expected one of ${FORMATS.join(', ')}`);
   return f as Format;
 }

@@ -65,6 +65,8 @@ describe('the services', () => {
     const expected = TILE_MATRIX_SETS.flatMap((g) => TILESETS.map((t) => ({ name: serviceName(t, g), type: 'VectorTileServer' })));
     expect(res.body.services).toEqual(expected);
     expect(new Set(expected.map((s) => s.name)).size).toBe(expected.length);
+    const html = await request(mini.handler).get('/arcgis/rest/services').set('Accept', 'text/html').expect(200).expect('Content-Type', /text\/html/);
+    for (const s of expected) expect(html.text).toContain(`href="/arcgis/rest/services/${s.name}/VectorTileServer?f=html"`);
   });
 
   it('answer /arcgis/rest/info without token security', async () => {
@@ -234,6 +236,7 @@ for (const grid of TILE_MATRIX_SETS) {
       expect(html.text).toContain(`<code>${url}</code>`);
       expect(html.text).toContain(`<code>${url}/resources/styles/root.json</code>`);
       expect(html.text).not.toMatch(/<script/i);
+      expect(html.text).toContain(`<strong>${serviceName('omradestyper-2022', grid)}</strong>`);
       for (const text of ['ArcGIS Pro', 'Data From Path', 'Add layer from URL', 'ArcGIS Vector Tile Service', '<code>regso</code>', '<code>kommuner</code>', '2022', '2023', `EPSG:${grid.epsg}`]) expect(html.text).toContain(text);
       expect((await request(mini.handler).get(`${service}?f=html`).set('Host', 'maps.example.se').expect(200)).text).toBe(html.text);
     });
