@@ -8,6 +8,7 @@ import { cors } from './cors.ts';
 import { jsonErrors } from './errors.ts';
 import { serveCachedTile } from './fast-tiles.ts';
 import { ogcRouter } from './ogc/router.ts';
+import { esriRouter } from './routes/esri.ts';
 import { operationsRouter } from './routes/operations.ts';
 import { tilesRouter } from './routes/tiles.ts';
 
@@ -24,7 +25,7 @@ export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
-  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl), esriRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 

@@ -7,7 +7,7 @@ import { canSee, type Role } from '../../data/disclosure.ts';
 import type { YearAttributes } from '../attributes.ts';
 import { AREA_LAYER, areaMetrics } from '../attributes.ts';
 import { TILESET_PREFIX } from '../tilesets.ts';
-import { choroplethLayers, mappedField, omradestypLayers, overlayLayers, quantileBreaks, SOURCE_ID, type StyleDocument } from './maplibre.ts';
+import { choroplethLayers, mappedField, omradestypLayers, overlayLayers, quantileBreaks, SOURCE_ID, type StyleDocument, type StyleLayer } from './maplibre.ts';
 
 export interface StyleRequest {
   /** `omradestyper` or a metric id. */
@@ -34,17 +34,30 @@ export function styleIds(dataset: Dataset, role: Role): string[] {
 
 /** `tileJsonUrl` is where the style's source finds its TileJSON. */
 export function styleDocument(dataset: Dataset, request: StyleRequest, attributes: YearAttributes, tileJsonUrl: string): StyleDocument {
-  const kommun = dataset.layers.find((l) => l.id === dataset.kommunLayer?.layer)?.tileLayer ?? null;
-  const others = dataset.layers.filter((l) => l.id !== dataset.kommunLayer?.layer).map((l) => l.tileLayer);
-  const metric = areaMetrics(dataset, attributes.role, request.year).find((m) => m.id === request.theme);
-  const fills = metric ? choroplethLayers(SOURCE_ID, metric, breaksOf(attributes, mappedField(metric))) : omradestypLayers(SOURCE_ID);
+  const metric = themeMetric(dataset, request, attributes.role);
   return {
     version: 8,
     name: metric ? `${metric.label.sv} ${request.year}` : `Områdestyper ${request.year}`,
     metadata: { 'regso-tiles:theme': request.theme, 'regso-tiles:year': request.year, 'regso-tiles:synthetic': metric?.synthetic ?? false },
     sources: { [SOURCE_ID]: { type: 'vector', url: tileJsonUrl, attribution: dataset.attribution } },
-    layers: [...fills, ...overlayLayers(SOURCE_ID, kommun, others)],
+    layers: styleLayers(dataset, request, attributes, SOURCE_ID),
   };
+}
+
+/**
+ * The layers of a theme drawn from `source`: the fills, then the outlines. Every style of the project (MapLibre's and
+ * the Esri services' root.json) is made of these, so they draw the same classes in the same colours.
+ */
+export function styleLayers(dataset: Dataset, request: StyleRequest, attributes: YearAttributes, source: string): StyleLayer[] {
+  const kommun = dataset.layers.find((l) => l.id === dataset.kommunLayer?.layer)?.tileLayer ?? null;
+  const others = dataset.layers.filter((l) => l.id !== dataset.kommunLayer?.layer).map((l) => l.tileLayer);
+  const metric = themeMetric(dataset, request, attributes.role);
+  const fills = metric ? choroplethLayers(source, metric, breaksOf(attributes, mappedField(metric))) : omradestypLayers(source);
+  return [...fills, ...overlayLayers(source, kommun, others)];
+}
+
+function themeMetric(dataset: Dataset, request: StyleRequest, role: Role) {
+  return areaMetrics(dataset, role, request.year).find((m) => m.id === request.theme);
 }
 
 function breaksOf(attributes: YearAttributes, field: string): number[] {

@@ -121,10 +121,10 @@ class Recorder(QgsVectorTileBasicRenderer):
         super().renderTile(tile, context)
 
 
-def render(layer, extent, size, background=QColor(255, 255, 255)):
+def render(layer, extent, size, background=QColor(255, 255, 255), crs='EPSG:3857'):
     settings = QgsMapSettings()
     settings.setLayers([layer])
-    settings.setDestinationCrs(QgsCoordinateReferenceSystem('EPSG:3857'))
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem(crs))
     settings.setOutputSize(QSize(size, size))
     settings.setBackgroundColor(background)
     settings.setExtent(extent)
@@ -134,11 +134,16 @@ def render(layer, extent, size, background=QColor(255, 255, 255)):
     return job.renderedImage(), [f'{e.layerID}: {e.message}' for e in job.errors()]
 
 
-def colour_counts(image, min_count=10):
+def pixels(image):
+    """The pixels of an image as 0xAARRGGBB integers, row by row (RGB32 rows have no padding)."""
     img = image.convertToFormat(QImage.Format_RGB32)
     ptr = img.constBits()
     ptr.setsize(img.sizeInBytes())
-    counts = Counter(memoryview(bytes(ptr)).cast('I'))
+    return memoryview(bytes(ptr)).cast('I')
+
+
+def colour_counts(image, min_count=10):
+    counts = Counter(pixels(image))
     return {'#%06x' % (value & 0xFFFFFF): n for value, n in counts.most_common() if n >= min_count}
 
 
