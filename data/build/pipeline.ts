@@ -308,7 +308,8 @@ class BuildRun {
   private catalog(): CatalogEntry[] {
     return Object.entries(this.m.catalog).map(([id, def]) => {
       const values = (def.level === 'kommun' ? this.kommunMetrics : this.metrics).get(id);
-      const disclosure = { ...def.disclosure, minCount: def.disclosure.minCount ?? this.defaultMinCount };
+      const { minCount = this.defaultMinCount, ...rest } = def.disclosure;
+      const disclosure = { minCount, ...rest };
       return { id, ...def, disclosure, years: [...(values?.keys() ?? [])].sort((a, b) => a - b) };
     });
   }
