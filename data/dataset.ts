@@ -8,10 +8,17 @@ import type { License, MetricDefinition } from './manifest.ts';
 import type { MetricValues } from './metric-tables.ts';
 import type { Problem } from './report.ts';
 
-export interface CatalogEntry extends MetricDefinition {
+export interface CatalogEntry extends Omit<MetricDefinition, 'disclosure'> {
   id: string;
+  /** As the catalogue states it, or with the build's default minimum count where it does not. */
+  disclosure: DisclosureRule;
   /** Years with values. */
   years: number[];
+}
+
+export interface DisclosureRule {
+  minCount: number;
+  roundTo?: number;
 }
 
 export interface SourceRecord {

@@ -6,7 +6,15 @@
  */
 import type { CatalogEntry, Dataset } from './dataset.ts';
 
-export type Role = 'public' | 'analyst' | 'admin';
+/** The roles, each with every clearance of the ones before it. */
+export const ROLES = ['public', 'analyst', 'admin'] as const;
+
+export type Role = (typeof ROLES)[number];
+
+/** Whether `role` has at least the clearance of `required`. */
+export function hasRole(role: Role, required: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(required);
+}
 
 export type SuppressionReason = 'small-count' | 'complementary';
 
@@ -23,12 +31,12 @@ export const DISCLOSURE_METHOD = {
 
 /** Whether a role may see a metric at all (restricted metrics need clearance). */
 export function canSee(role: Role, metric: CatalogEntry): boolean {
-  return metric.access === 'public' || role !== 'public';
+  return metric.access === 'public' || hasRole(role, 'analyst');
 }
 
 /** Whether a role sees the metric's values unsuppressed. */
 function cleared(role: Role): boolean {
-  return role !== 'public';
+  return hasRole(role, 'analyst');
 }
 
 /** Groups for complementary suppression of RegSO cells: kommun, områdestyp of the year, kommun × områdestyp. */

@@ -132,10 +132,11 @@ const metricDefinition = z.object({
   source: z.string().min(1),
   synthetic: z.boolean(),
   access: z.enum(['public', 'restricted']).default('public'),
-  /** Counts below minCount are suppressed for users without clearance; optional rounding to a base. */
-  disclosure: z
-    .object({ minCount: z.int().min(0).default(5), roundTo: z.int().min(1).optional() })
-    .default({ minCount: 5 }),
+  /**
+   * Counts below minCount are suppressed for users without clearance; optional rounding to a base. Without a
+   * minCount the build applies the server's configured default (5 unless configured).
+   */
+  disclosure: z.object({ minCount: z.int().min(0).optional(), roundTo: z.int().min(1).optional() }).default({}),
   /** regso: one value per RegSO; kommun: one per kommun. */
   level: z.enum(['regso', 'kommun']).default('regso'),
   /** count: events, with a rate per 1,000 inhabitants; population: the denominator itself. */

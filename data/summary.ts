@@ -1,6 +1,6 @@
 /** A compact description of a dataset: what the server has loaded, for people and for monitoring. */
 import type { Dataset } from './dataset.ts';
-import { DISCLOSURE_METHOD } from './disclosure.ts';
+import { canSee, DISCLOSURE_METHOD, type Role } from './disclosure.ts';
 
 function countBy<T>(items: readonly T[], key: (item: T) => string | number): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -8,7 +8,8 @@ function countBy<T>(items: readonly T[], key: (item: T) => string | number): Rec
   return counts;
 }
 
-export function summarize(d: Dataset) {
+/** Restricted metrics are listed only for roles that may see them. */
+export function summarize(d: Dataset, role: Role) {
   return {
     id: d.id,
     name: d.name,
@@ -22,7 +23,7 @@ export function summarize(d: Dataset) {
       kommuner: new Set(d.areas.map((a) => a.kommunkod)).size,
     },
     omradestyp: Object.fromEntries(d.years.map((y) => [y, countBy([...d.areaTypes.get(y)!.values()], (t) => t)])),
-    metrics: d.catalog.map((m) => ({ id: m.id, label: m.label, level: m.level, years: m.years, synthetic: m.synthetic, access: m.access })),
+    metrics: d.catalog.filter((m) => canSee(role, m)).map((m) => ({ id: m.id, label: m.label, level: m.level, years: m.years, synthetic: m.synthetic, access: m.access })),
     layers: d.layers.map((l) => ({ id: l.id, title: l.title, features: l.features.length })),
     disclosure: DISCLOSURE_METHOD,
     provenance: {

@@ -1,16 +1,27 @@
 /**
  * npm run build [-- --manifest FILE] [--out DIR]
  * Turns a dataset manifest into a prepared build and makes it current. Exit code 1 with every problem listed
- * (file, feature or line, field, expectation) if any source is bad; the previous build stays current.
+ * (file, feature or line, field, expectation) if any source is bad; the previous build stays current. The defaults
+ * (manifest, build folder, disclosure minimum) come from the server's configuration (CONFIG, server/config.ts).
  */
 import { parseArgs } from 'node:util';
-import { buildAndStore, DEFAULT_BUILD_ROOT, DEFAULT_MANIFEST } from '../data/build/build.ts';
+import { buildAndStore } from '../data/build/build.ts';
 import { DataError, formatProblem } from '../data/report.ts';
+import { ConfigError, loadConfig, type Config } from '../server/config.ts';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
 
 const { values } = parseArgs({
   options: {
-    manifest: { type: 'string', default: DEFAULT_MANIFEST },
-    out: { type: 'string', default: DEFAULT_BUILD_ROOT },
+    manifest: { type: 'string', default: config.manifest },
+    out: { type: 'string', default: config.buildDir },
   },
 });
 
@@ -18,7 +29,7 @@ const started = performance.now();
 const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s`;
 
 try {
-  const summary = await buildAndStore(values.manifest!, values.out!, (step) => console.log(`[${elapsed()}] ${step}`));
+  const summary = await buildAndStore(values.manifest!, values.out!, (step) => console.log(`[${elapsed()}] ${step}`), { defaultMinCount: config.disclosure.minCount });
   console.log(`[${elapsed()}] build ${summary.id}: ${summary.areas} areas, ${summary.warnings} warnings → ${summary.dir}`);
 } catch (err) {
   if (!(err instanceof DataError)) throw err;

@@ -1,40 +1,94 @@
 /**
- * The Koa application: a small core of middleware, then one router per protocol, all over one DatasetStore.
+ * The Koa application: a small core of middleware, then one router per protocol, all over one DatasetStore; and the
+ * request handler that puts the front door (request ids, limits, identity, the cached-tile fast path) before it.
  */
 import type { RequestListener } from 'node:http';
 import Koa from 'koa';
+import type { Logger } from 'pino';
+import { auditTrail, type AuditLog } from './audit.ts';
+import { authenticate, KeyRing } from './auth.ts';
+import { DEFAULT_LIMITS, type Config } from './config.ts';
+import { CorsPolicy } from './cors.ts';
 import type { DatasetStore } from './dataset-store.ts';
-import { cors } from './cors.ts';
 import { jsonErrors } from './errors.ts';
-import { serveCachedTile } from './fast-tiles.ts';
+import { frontDoor, recordRoute } from './front.ts';
 import { ogcRouter } from './ogc/router.ts';
+import { TrustedProxies } from './proxy.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { cacheRouter } from './routes/cache.ts';
 import { esriRouter } from './routes/esri.ts';
 import { operationsRouter } from './routes/operations.ts';
 import { tilesRouter } from './routes/tiles.ts';
+import { securityHeaders } from './security-headers.ts';
 
+/** What the app needs from the configuration (server/config.ts); tests pass only what they vary. */
 export interface AppOptions {
   publicUrl?: string;
-  trustProxy?: boolean;
+  trustedProxies?: Config['trustedProxies'];
+  keys?: Config['keys'];
+  corsOrigins?: Config['cors']['origins'];
+  /** Off unless given. */
+  rateLimit?: Config['rateLimit'];
+  maxUrlLength?: number;
+  audit?: AuditLog;
+  log?: Logger;
+}
+
+/** The parts the front door and the app share: one KeyRing, so a request is identified once. */
+interface Parts {
+  keys: KeyRing;
+  proxies: TrustedProxies;
+  cors: CorsPolicy;
+}
+
+function partsOf(options: AppOptions): Parts {
+  return { keys: new KeyRing(options.keys ?? []), proxies: new TrustedProxies(options.trustedProxies ?? ['loopback']), cors: new CorsPolicy(options.corsOrigins ?? '*') };
 }
 
 export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
-  const app = new Koa({ proxy: options.trustProxy ?? true });
+  return buildApp(store, options, partsOf(options));
+}
+
+function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cors }: Parts): Koa {
+  // X-Forwarded-* is trusted here because TrustedProxies strips it from every other peer first.
+  const app = new Koa({ proxy: true });
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      const route = (ctx as typeof ctx & { _matchedRoute?: string })._matchedRoute;
+      if (route) recordRoute(ctx.req, route);
+    }
+  });
+  if (options.audit) app.use(auditTrail(options.audit));
   app.use(jsonErrors);
-  app.use(cors);
+  app.use(securityHeaders);
+  app.use(cors.middleware);
+  app.use(async (ctx, next) => {
+    proxies.forwardedFrom(ctx.req);
+    await next();
+  });
+  app.use(authenticate(keys));
   app.use(async (ctx, next) => {
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
-  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl), esriRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [operationsRouter(store), cacheRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl), esriRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  if (options.log) {
+    const log = options.log;
+    app.on('error', (err: unknown, ctx?: Koa.Context) => log.error({ err, requestId: ctx?.response.get('X-Request-Id') }, 'request failed'));
+  }
   return app;
 }
 
-/** The request handler to serve: cached tiles straight from node:http, everything else through the Koa app. */
-export function createHandler(store: DatasetStore, options: AppOptions = {}, onError?: (err: unknown) => void): RequestListener {
-  const app = createApp(store, options);
-  if (onError) app.on('error', onError);
-  const koa = app.callback();
-  return (req, res) => {
-    if (!serveCachedTile(store, req, res)) void koa(req, res);
-  };
+/** The request handler to serve: the front door, cached tiles straight from node:http, everything else through Koa. */
+export function createHandler(store: DatasetStore, options: AppOptions = {}): RequestListener {
+  const parts = partsOf(options);
+  const limit = options.rateLimit;
+  return frontDoor(store, buildApp(store, options, parts).callback(), {
+    ...parts,
+    limiter: limit ? new RateLimiter(limit.requests, limit.windowSeconds * 1000) : null,
+    maxUrlLength: options.maxUrlLength ?? DEFAULT_LIMITS.maxUrlLength,
+    log: options.log,
+  });
 }

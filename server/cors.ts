@@ -1,23 +1,48 @@
 /**
  * CORS for every resource: tiles, styles, TileJSON and features are fetched by web maps on other origins (MapLibre
- * apps, ArcGIS Online). Read-only and public for now; the ops issue narrows origins from the configuration.
+ * apps, ArcGIS Online). The allowed origins come from the configuration: `*`, or a list (the request's Origin is
+ * echoed when listed, with `Vary: Origin`). Keys travel in headers (Authorization, X-API-Key), never as cookies, so
+ * no credentials mode is needed.
  */
 import type { Middleware } from 'koa';
 
-/** The CORS headers of every response (also written by the tile fast path). */
-export const CORS_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': ['Content-Crs', 'Link', 'OGC-NumberMatched', 'OGC-NumberReturned', 'ETag', 'X-Data-Version'].join(', '),
-} as const;
+const EXPOSED = ['Content-Crs', 'Link', 'OGC-NumberMatched', 'OGC-NumberReturned', 'ETag', 'X-Data-Version', 'X-Request-Id', 'Retry-After'].join(', ');
 
-export const cors: Middleware = async (ctx, next) => {
-  ctx.set(CORS_HEADERS);
-  if (ctx.method === 'OPTIONS' && ctx.get('Access-Control-Request-Method')) {
-    ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, POST, OPTIONS');
-    ctx.set('Access-Control-Allow-Headers', ctx.get('Access-Control-Request-Headers') || 'Accept, Content-Type');
-    ctx.set('Access-Control-Max-Age', '86400');
-    ctx.status = 204;
-    return;
+export class CorsPolicy {
+  readonly #any: boolean;
+  readonly #origins: ReadonlySet<string>;
+  readonly #wildcard = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED } as const;
+
+  constructor(origins: '*' | readonly string[] = '*') {
+    this.#any = origins === '*';
+    this.#origins = new Set(origins === '*' ? [] : origins.map((o) => o.toLowerCase()));
   }
-  await next();
-};
+
+  /** Whether answers differ by Origin (then caches must key on it: `Vary: Origin`). */
+  get variesByOrigin(): boolean {
+    return !this.#any;
+  }
+
+  /** The CORS headers of a response to a request from `origin` (also written by the tile fast path). */
+  headers(origin: string | undefined): Readonly<Record<string, string>> {
+    if (this.#any) return this.#wildcard;
+    if (origin && this.#origins.has(origin.toLowerCase())) return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED };
+    return {};
+  }
+
+  readonly middleware: Middleware = async (ctx, next) => {
+    ctx.set(this.headers(ctx.get('Origin') || undefined));
+    try {
+      if (ctx.method === 'OPTIONS' && ctx.get('Access-Control-Request-Method')) {
+        ctx.set('Access-Control-Allow-Methods', 'GET, HEAD, POST, OPTIONS');
+        ctx.set('Access-Control-Allow-Headers', ctx.get('Access-Control-Request-Headers') || 'Accept, Content-Type, Authorization, X-API-Key');
+        ctx.set('Access-Control-Max-Age', '86400');
+        ctx.status = 204;
+        return;
+      }
+      await next();
+    } finally {
+      if (this.variesByOrigin) ctx.vary('Origin');
+    }
+  };
+}

@@ -1,6 +1,7 @@
 /**
  * Every error leaves as JSON with its status: 4xx for what the client can fix, never a 5xx for bad input.
  */
+import type { ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
 
 export class HttpError extends Error {
@@ -20,7 +21,19 @@ export const jsonErrors: Middleware = async (ctx, next) => {
   } catch (err) {
     const status = err instanceof HttpError ? err.status : 500;
     ctx.status = status;
-    ctx.body = { status, error: status >= 500 ? 'internal error' : (err as Error).message, ...(err instanceof HttpError ? err.details : {}) };
+    ctx.body = { ...errorBody(status, status >= 500 ? 'internal error' : (err as Error).message), ...(err instanceof HttpError ? err.details : {}) };
     if (status >= 500) ctx.app.emit('error', err, ctx);
   }
 };
+
+/** The JSON body of every error response. */
+export function errorBody(status: number, error: string): { status: number; error: string } {
+  return { status, error };
+}
+
+/** An error answered before Koa (the front door): the same JSON body. */
+export function sendRawError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(errorBody(status, message));
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}

@@ -1,41 +1,77 @@
 /**
- * npm start: serve the current build, building the bundled dataset first if there is none; then precompute the
- * hot zooms in the background. Configuration: see server/config.ts (PORT, PUBLIC_URL, TILE_CACHE_MB, …).
+ * npm start: serve the current build, building the dataset first if there is none; then precompute the hot zooms in
+ * the background. Configuration: a JSON file (CONFIG, default ./regso-tiles.json) and the environment, see
+ * server/config.ts. SIGTERM/SIGINT stop gracefully (in-flight requests finish) and exit 0.
  */
-import http from 'node:http';
 import pino from 'pino';
 import { buildAndStore } from '../data/build/build.ts';
 import { currentBuildId, readBuild } from '../data/build/store.ts';
 import { DataError, formatProblem } from '../data/report.ts';
 import { TileCache } from '../tiles/cache.ts';
 import { createHandler } from './app.ts';
-import { loadConfig } from './config.ts';
+import { auditFile, auditToLog } from './audit.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DatasetStore } from './dataset-store.ts';
+import { createServer, listen, stopServer } from './lifecycle.ts';
 
-const config = loadConfig();
-const log = pino({ level: config.LOG_LEVEL });
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
+const log = pino({ level: config.logLevel });
 
 async function loadOrBuild(): Promise<string> {
-  const id = await currentBuildId(config.BUILD_DIR);
+  const id = await currentBuildId(config.buildDir);
   if (id !== null) return id;
-  log.info({ manifest: config.MANIFEST, buildDir: config.BUILD_DIR }, 'no build yet: building the dataset');
+  log.info({ manifest: config.manifest, buildDir: config.buildDir }, 'no build yet: building the dataset');
   try {
-    return (await buildAndStore(config.MANIFEST, config.BUILD_DIR, (step) => log.info({ step }, 'build'))).id;
+    return (await buildAndStore(config.manifest, config.buildDir, (step) => log.info({ step }, 'build'), { defaultMinCount: config.disclosure.minCount })).id;
   } catch (err) {
     if (err instanceof DataError) log.fatal({ problems: err.problems.map(formatProblem) }, 'the dataset does not build');
     throw err;
   }
 }
 
-const dataset = await readBuild(config.BUILD_DIR, await loadOrBuild());
-const store = new DatasetStore(dataset, new TileCache(config.TILE_CACHE_MB * 1024 * 1024));
+const dataset = await readBuild(config.buildDir, await loadOrBuild());
+const store = new DatasetStore(dataset, new TileCache(config.cacheMb * 1024 * 1024));
 log.info({ id: dataset.id, areas: dataset.areas.length, years: dataset.years }, 'dataset loaded');
 
-const handler = createHandler(store, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY }, (err) => log.error({ err }, 'request failed'));
-http.createServer(handler).listen(config.PORT, config.HOST, () => log.info({ url: `http://localhost:${config.PORT}/` }, 'serving'));
+const audit = config.auditLog ? auditFile(config.auditLog) : auditToLog(log);
+const handler = createHandler(store, {
+  publicUrl: config.publicUrl,
+  trustedProxies: config.trustedProxies,
+  keys: config.keys,
+  corsOrigins: config.cors.origins,
+  rateLimit: config.rateLimit,
+  maxUrlLength: config.limits.maxUrlLength,
+  audit,
+  log,
+});
+const server = createServer(handler, config);
+const address = await listen(server, config);
+log.info({ url: `http://localhost:${address.port}/`, keys: config.keys.length, auditLog: config.auditLog }, 'serving');
 
-if (config.PRECOMPUTE_ZOOMS !== 'off') {
-  const [minzoom, maxzoom] = config.PRECOMPUTE_ZOOMS;
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down: finishing in-flight requests');
+  store.current.tiles.stop();
+  await stopServer(server, config.shutdownTimeoutMs, log);
+  await audit.flush();
+  log.info('stopped');
+  log.flush();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+if (config.precomputeZooms !== 'off') {
+  const [minzoom, maxzoom] = config.precomputeZooms;
   let lastLog = 0;
   store.current.tiles
     .precompute(minzoom, maxzoom, (p) => {

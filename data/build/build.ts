@@ -3,7 +3,7 @@
  * (later) hot reload.
  */
 import path from 'node:path';
-import { buildDataset, type Progress } from './pipeline.ts';
+import { buildDataset, type BuildOptions, type Progress } from './pipeline.ts';
 import { writeBuild } from './store.ts';
 
 /** The bundled national dataset's manifest, and where builds go unless told otherwise. */
@@ -18,9 +18,9 @@ export interface BuildSummary {
   seconds: number;
 }
 
-export async function buildAndStore(manifest: string, root: string, progress?: Progress): Promise<BuildSummary> {
+export async function buildAndStore(manifest: string, root: string, progress?: Progress, options: Pick<BuildOptions, 'defaultMinCount'> = {}): Promise<BuildSummary> {
   const started = performance.now();
-  const { dataset, report } = await buildDataset(manifest, { workDir: path.join(root, '.work'), progress });
+  const { dataset, report } = await buildDataset(manifest, { ...options, workDir: path.join(root, '.work'), progress });
   progress?.('writing the build');
   const { id, dir } = await writeBuild(root, dataset);
   return { id, dir, areas: dataset.areas.length, warnings: report.warnings.length, seconds: (performance.now() - started) / 1000 };

@@ -26,7 +26,11 @@ export interface BuildOptions {
   /** Scratch folder for generated intermediate files (synthetic incidents). */
   workDir: string;
   progress?: Progress;
+  /** The minimum count of metrics whose catalogue entry states none (default 5). */
+  defaultMinCount?: number;
 }
+
+export const DEFAULT_MIN_COUNT = 5;
 
 export interface BuildOutcome {
   dataset: Omit<Dataset, 'id'>;
@@ -37,7 +41,7 @@ export interface BuildOutcome {
 export async function buildDataset(manifestFile: string, options: BuildOptions): Promise<BuildOutcome> {
   const progress = options.progress ?? (() => {});
   const loaded = await loadManifest(manifestFile);
-  const run = new BuildRun(loaded, options.workDir, progress);
+  const run = new BuildRun(loaded, options.workDir, progress, options.defaultMinCount ?? DEFAULT_MIN_COUNT);
   const dataset = await run.execute();
   return { dataset, report: run.report };
 }
@@ -54,6 +58,7 @@ class BuildRun {
     private readonly loaded: LoadedManifest,
     private readonly workDir: string,
     private readonly progress: Progress,
+    private readonly defaultMinCount: number,
   ) {
     this.m = loaded.manifest;
   }
@@ -303,7 +308,9 @@ class BuildRun {
   private catalog(): CatalogEntry[] {
     return Object.entries(this.m.catalog).map(([id, def]) => {
       const values = (def.level === 'kommun' ? this.kommunMetrics : this.metrics).get(id);
-      return { id, ...def, years: [...(values?.keys() ?? [])].sort((a, b) => a - b) };
+      const { minCount = this.defaultMinCount, ...rest } = def.disclosure;
+      const disclosure = { minCount, ...rest };
+      return { id, ...def, disclosure, years: [...(values?.keys() ?? [])].sort((a, b) => a - b) };
     });
   }
 }

@@ -11,6 +11,7 @@ import { FEATURE_PARAMETERS, FILTER_LANGUAGES, ITEMS_PARAMETERS, filterablePrope
 import type { Dataset } from '../../data/dataset.ts';
 import { collectionPath } from './collections.ts';
 import { fValues, type Format } from './negotiate.ts';
+import type { LinkBase } from './links.ts';
 
 type Json = Record<string, unknown>;
 
@@ -297,7 +298,7 @@ function collectionPaths(c: CollectionModel): Record<string, Json> {
   };
 }
 
-export function openApiDocument(dataset: Dataset, collections: readonly CollectionModel[], base: string): Json {
+export function openApiDocument(dataset: Dataset, collections: readonly CollectionModel[], base: LinkBase): Json {
   const paths: Json = {
     '/': { get: { tags: ['capabilities'], summary: 'The landing page', operationId: 'getLandingPage', parameters: [ref('f-documents')], responses: documentResponse('The landing page', 'landingPage') } },
     '/conformance': {
@@ -327,7 +328,7 @@ export function openApiDocument(dataset: Dataset, collections: readonly Collecti
       description: `${dataset.title.en}. ${dataset.attribution}.`,
       version: dataset.id,
     },
-    servers: [{ url: base }],
+    servers: [{ url: base.url }],
     tags: [{ name: 'capabilities', description: 'The landing page, conformance, this definition and the collections' }, ...collections.map((c) => ({ name: c.id, description: c.title }))],
     paths,
     components: { parameters: PARAMETERS, schemas: SCHEMAS },

@@ -2,7 +2,7 @@
 import type { CollectionModel } from '../../data/features/collections.ts';
 import { CRS_URI, MEDIA_TYPE, STORAGE_CRS, SUPPORTED_CRS, TRS_GREGORIAN } from '../../data/features/constants.ts';
 import { temporalExtent } from '../../data/features/datetime.ts';
-import { FORMAT_MEDIA_TYPE, FORMAT_TITLE, href, segment, type Link } from './links.ts';
+import { FORMAT_MEDIA_TYPE, FORMAT_TITLE, href, segment, type Link, type LinkBase } from './links.ts';
 import type { Format } from './negotiate.ts';
 
 const ITEM_FORMATS: { f: string; format: Format }[] = [
@@ -32,7 +32,7 @@ export interface CollectionDocument {
   links: Link[];
 }
 
-export function collectionDocument(c: CollectionModel, base: string, self: 'json' | 'html' | null = 'json'): CollectionDocument {
+export function collectionDocument(c: CollectionModel, base: LinkBase, self: 'json' | 'html' | null = 'json'): CollectionDocument {
   const path = collectionPath(c);
   const links: Link[] = [];
   if (self) {
@@ -66,7 +66,7 @@ export function collectionDocument(c: CollectionModel, base: string, self: 'json
   };
 }
 
-export function collectionsDocument(collections: readonly CollectionModel[], base: string, self: 'json' | 'html') {
+export function collectionsDocument(collections: readonly CollectionModel[], base: LinkBase, self: 'json' | 'html') {
   const other = self === 'json' ? 'html' : 'json';
   return {
     links: [

@@ -10,12 +10,14 @@ import { NO_DATA_COLOR, OMRADESTYP_COLORS } from '../../tiles/style/palette.ts';
 import type { CollectionDocument } from './collections.ts';
 import type { LandingDocument } from './landing.ts';
 import type { Link } from './links.ts';
+import type { LinkBase } from './links.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const CSS = `
+/** The pages' only stylesheet, inline; the Content-Security-Policy allows exactly it by hash (server/security-headers.ts). */
+export const PAGE_CSS = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
 header{background:#1f3b57;color:#fff;padding:.6rem 1.2rem}header a{color:#fff}
 nav ol{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.4rem}nav li+li:before{content:"/";margin-right:.4rem;opacity:.7}
@@ -26,6 +28,7 @@ th{background:#eef2f6;position:sticky;top:0}td.num{text-align:right;font-variant
 .pager a{margin-right:1rem;font-weight:600}svg.map{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}
 svg.map path{fill-rule:evenodd;stroke:#404040;stroke-width:.6;vector-effect:non-scaling-stroke}svg.map a:hover path{stroke:#000;stroke-width:2}
 code{background:#eef2f6;padding:0 .2rem}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:600}
+footer{padding:0 1.2rem 1rem}
 `;
 
 export interface Page {
@@ -37,8 +40,8 @@ export interface Page {
 }
 
 /** Makes a link of this server relative to it (path only), so no page names a host. */
-export function local(base: string, url: string): string {
-  return url.startsWith(base) ? url.slice(base.length) || '/' : url;
+export function local(base: LinkBase, url: string): string {
+  return url.startsWith(base.url) ? url.slice(base.url.length) || '/' : url;
 }
 
 export function renderPage(p: Page): string {
@@ -49,7 +52,7 @@ export function renderPage(p: Page): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(p.title)}</title>
-<style>${CSS}</style>
+<style>${PAGE_CSS}</style>
 </head>
 <body>
 <header><nav aria-label="breadcrumbs"><ol>${crumbs}</ol></nav></header>
@@ -57,7 +60,7 @@ export function renderPage(p: Page): string {
 <h1>${escapeHtml(p.title)}</h1>
 ${p.body}
 </main>
-<footer class="meta" style="padding:0 1.2rem 1rem">${p.attribution ? escapeHtml(p.attribution) : ''}</footer>
+<footer class="meta">${p.attribution ? escapeHtml(p.attribution) : ''}</footer>
 </body>
 </html>
 `;
@@ -67,7 +70,7 @@ function a(href: string, text: string, attrs = ''): string {
   return `<a href="${escapeHtml(href)}"${attrs}>${escapeHtml(text)}</a>`;
 }
 
-function linkList(base: string, links: readonly Link[]): string {
+function linkList(base: LinkBase, links: readonly Link[]): string {
   return `<ul>${links.map((l) => `<li>${a(local(base, l.href), l.title ?? l.rel)} <span class="meta">(${escapeHtml(l.rel)}${l.type ? `, ${escapeHtml(l.type)}` : ''})</span></li>`).join('')}</ul>`;
 }
 
@@ -77,7 +80,7 @@ const COLLECTIONS = { label: 'Collections', href: '/collections?f=html' };
 // ---------------------------------------------------------------------------------------------------------------
 // Capabilities
 
-export function landingHtml(doc: LandingDocument, collections: readonly CollectionModel[], base: string): string {
+export function landingHtml(doc: LandingDocument, collections: readonly CollectionModel[], base: LinkBase): string {
   const list = collections.map((c) => `<li>${a(`/collections/${encodeURIComponent(c.id)}?f=html`, c.title)} <span class="meta">(${escapeHtml(c.id)}, ${c.itemCount} features)</span></li>`).join('');
   return renderPage({
     title: doc.title,
@@ -126,7 +129,7 @@ export function collectionsHtml(collections: readonly CollectionModel[]): string
   });
 }
 
-export function collectionHtml(c: CollectionModel, doc: CollectionDocument, base: string): string {
+export function collectionHtml(c: CollectionModel, doc: CollectionDocument, base: LinkBase): string {
   const path = `/collections/${encodeURIComponent(c.id)}`;
   const [w, s, e, n] = doc.extent.spatial.bbox[0];
   const temporal = doc.extent.temporal ? `<dt>Time</dt><dd>${escapeHtml(doc.extent.temporal.interval[0].join(' – '))} (years ${c.years!.join(', ')})</dd>` : '';
@@ -143,7 +146,7 @@ ${years}
 <dt>CRS</dt><dd>${doc.crs.map((u) => `<code>${escapeHtml(u)}</code>`).join('<br>')}</dd><dt>Storage CRS</dt><dd><code>${escapeHtml(doc.storageCrs)}</code></dd>
 <dt>Attribution</dt><dd>${escapeHtml(c.attribution)}</dd></dl>
 <h2>Properties</h2><table><thead><tr><th>name</th><th>type</th><th>title</th><th>description</th></tr></thead><tbody>${props}</tbody></table>
-<h2>Links</h2>${linkList(base, doc.links.filter((l) => !l.rel.startsWith('http') && l.href.startsWith(base)))}`,
+<h2>Links</h2>${linkList(base, doc.links.filter((l) => !l.rel.startsWith('http') && l.href.startsWith(base.url)))}`,
     attribution: c.attribution,
   });
 }
@@ -186,7 +189,7 @@ function valueCell(v: PropertyValue | undefined): string {
   return typeof v === 'number' ? `<td class="num">${v}</td>` : `<td>${escapeHtml(String(v))}</td>`;
 }
 
-export function itemsHtml(c: CollectionModel, features: readonly FeatureRecord[], info: ItemsPageInfo, base: string): string {
+export function itemsHtml(c: CollectionModel, features: readonly FeatureRecord[], info: ItemsPageInfo, base: LinkBase): string {
   const path = `/collections/${encodeURIComponent(c.id)}`;
   const columns = info.properties ?? c.properties.map((p) => p.name);
   const rows = features
@@ -217,7 +220,7 @@ ${rows}
   });
 }
 
-export function featureHtml(c: CollectionModel, f: FeatureRecord, links: readonly Link[], properties: readonly string[] | null, base: string): string {
+export function featureHtml(c: CollectionModel, f: FeatureRecord, links: readonly Link[], properties: readonly string[] | null, base: LinkBase): string {
   const path = `/collections/${encodeURIComponent(c.id)}`;
   const specs = new Map(c.properties.map((p) => [p.name, p]));
   const props = outputProperties(f, properties);

@@ -1,7 +1,7 @@
 /** The landing page (`/`) and the conformance declaration (`/conformance`). */
 import type { Dataset } from '../../data/dataset.ts';
 import { CONFORMANCE_CLASSES, MEDIA_TYPE } from '../../data/features/constants.ts';
-import { href, type Link } from './links.ts';
+import { href, type Link, type LinkBase } from './links.ts';
 
 export interface LandingDocument {
   title: string;
@@ -10,7 +10,7 @@ export interface LandingDocument {
   links: Link[];
 }
 
-export function landingDocument(dataset: Dataset, base: string): LandingDocument {
+export function landingDocument(dataset: Dataset, base: LinkBase): LandingDocument {
   return {
     title: dataset.title.sv,
     description: `${dataset.title.en}. OGC API – Features (Parts 1, 2 and 3) over Sweden's RegSO areas and the dataset's extra layers; build ${dataset.id}.`,

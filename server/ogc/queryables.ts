@@ -5,10 +5,10 @@
  */
 import type { CollectionModel } from '../../data/features/collections.ts';
 import { GEOMETRY_QUERYABLE } from '../../data/features/constants.ts';
-import { href } from './links.ts';
+import { href, type LinkBase } from './links.ts';
 import { collectionPath } from './collections.ts';
 
-export function queryablesDocument(c: CollectionModel, base: string) {
+export function queryablesDocument(c: CollectionModel, base: LinkBase) {
   const geometryType = c.geometryType;
   const geometry = {
     title: 'Geometry',

@@ -3,7 +3,8 @@
  * `/collections/{id}/items`, `/collections/{id}/items/{featureId}`, `/collections/{id}/queryables`. Thin: each
  * route takes the dataset once, finds the collection, negotiates the format and hands over to data/features and the
  * encoders. Errors leave as JSON (server/errors.ts): 400 for an invalid or unknown parameter, 404 for an unknown
- * collection or feature. Public role: restricted metrics and small counts never leave.
+ * collection or feature. Each request is served as its role (roleOf): restricted metrics and small counts leave only
+ * for analyst and above.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -13,6 +14,7 @@ import { QueryError } from '../../data/features/errors.ts';
 import { FORMAT_ONLY_PARAMETERS, checkParameters } from '../../data/features/query.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import type { Role } from '../../data/disclosure.ts';
+import { roleOf } from '../auth.ts';
 import type { DatasetStore } from '../dataset-store.ts';
 import { HttpError } from '../errors.ts';
 import { openApiDocument } from './api.ts';
@@ -25,13 +27,11 @@ import { DOCUMENT_FORMATS, negotiate } from './negotiate.ts';
 import { queryablesDocument } from './queryables.ts';
 import { send, sendJson } from './send.ts';
 
-/** The server has no sign-in: every OGC API response is what the public may see. */
-const ROLE: Role = 'public';
-
 const HTML = `${MEDIA_TYPE.html}; charset=utf-8`;
 
 interface RequestScope {
   dataset: Dataset;
+  role: Role;
   urls: UrlContext;
 }
 
@@ -45,15 +45,15 @@ export function ogcRouter(store: DatasetStore, publicUrl: string | undefined): R
     (handler: Handler) =>
     (ctx: Context): void => {
       try {
-        handler(ctx, { dataset: store.current.dataset, urls: urlContext(ctx, publicUrl) });
+        handler(ctx, { dataset: store.current.dataset, role: roleOf(ctx), urls: urlContext(ctx, publicUrl) });
       } catch (err) {
         if (err instanceof QueryError) throw new HttpError(err.status, err.message, err.parameter ? { parameter: err.parameter } : undefined);
         throw err;
       }
     };
 
-  const collection = (ctx: Context, dataset: Dataset): CollectionModel => {
-    const c = findCollection(dataset, ROLE, ctx.params.collectionId);
+  const collection = (ctx: Context, { dataset, role }: RequestScope): CollectionModel => {
+    const c = findCollection(dataset, role, ctx.params.collectionId);
     if (!c) throw new QueryError(`no collection "${ctx.params.collectionId}"; see /collections`, 404);
     return c;
   };
@@ -67,10 +67,10 @@ export function ogcRouter(store: DatasetStore, publicUrl: string | undefined): R
 
   router.get(
     '/',
-    route((ctx, { dataset, urls }) => {
+    route((ctx, { dataset, role, urls }) => {
       const format = documentFormat(ctx);
       const doc = landingDocument(dataset, urls.base);
-      if (format === 'html') send(ctx, HTML, landingHtml(doc, collectionsOf(dataset, ROLE), urls.base));
+      if (format === 'html') send(ctx, HTML, landingHtml(doc, collectionsOf(dataset, role), urls.base));
       else sendJson(ctx, MEDIA_TYPE.json, doc);
     }),
   );
@@ -87,10 +87,10 @@ export function ogcRouter(store: DatasetStore, publicUrl: string | undefined): R
 
   router.get(
     '/api',
-    route((ctx, { dataset, urls }) => {
+    route((ctx, { dataset, role, urls }) => {
       const format = negotiate(ctx, { json: [MEDIA_TYPE.openapi, MEDIA_TYPE.json, 'application/openapi+json'], html: DOCUMENT_FORMATS.html });
       checkParameters(ctx.query, FORMAT_ONLY_PARAMETERS);
-      const doc = openApiDocument(dataset, collectionsOf(dataset, ROLE), urls.base);
+      const doc = openApiDocument(dataset, collectionsOf(dataset, role), urls.base);
       if (format === 'html') send(ctx, HTML, apiHtml(doc));
       else sendJson(ctx, MEDIA_TYPE.openapi, doc);
     }),
@@ -98,9 +98,9 @@ export function ogcRouter(store: DatasetStore, publicUrl: string | undefined): R
 
   router.get(
     '/collections',
-    route((ctx, { dataset, urls }) => {
+    route((ctx, { dataset, role, urls }) => {
       const format = documentFormat(ctx);
-      const collections = collectionsOf(dataset, ROLE);
+      const collections = collectionsOf(dataset, role);
       if (format === 'html') send(ctx, HTML, collectionsHtml(collections));
       else sendJson(ctx, MEDIA_TYPE.json, collectionsDocument(collections, urls.base, 'json'));
     }),
@@ -108,22 +108,22 @@ export function ogcRouter(store: DatasetStore, publicUrl: string | undefined): R
 
   router.get(
     '/collections/:collectionId',
-    route((ctx, { dataset, urls }) => {
-      const c = collection(ctx, dataset);
+    route((ctx, scope) => {
+      const c = collection(ctx, scope);
       const format = documentFormat(ctx);
-      const doc = collectionDocument(c, urls.base, format === 'html' ? 'html' : 'json');
-      if (format === 'html') send(ctx, HTML, collectionHtml(c, doc, urls.base));
+      const doc = collectionDocument(c, scope.urls.base, format === 'html' ? 'html' : 'json');
+      if (format === 'html') send(ctx, HTML, collectionHtml(c, doc, scope.urls.base));
       else sendJson(ctx, MEDIA_TYPE.json, doc);
     }),
   );
 
   router.get(
     '/collections/:collectionId/queryables',
-    route((ctx, { dataset, urls }) => {
-      const c = collection(ctx, dataset);
+    route((ctx, scope) => {
+      const c = collection(ctx, scope);
       const format = negotiate(ctx, { json: [MEDIA_TYPE.jsonSchema, MEDIA_TYPE.json], html: DOCUMENT_FORMATS.html });
       checkParameters(ctx.query, FORMAT_ONLY_PARAMETERS);
-      const doc = queryablesDocument(c, urls.base);
+      const doc = queryablesDocument(c, scope.urls.base);
       if (format === 'html') send(ctx, HTML, queryablesHtml(c, doc));
       else sendJson(ctx, MEDIA_TYPE.jsonSchema, doc);
     }),
@@ -131,12 +131,12 @@ export function ogcRouter(store: DatasetStore, publicUrl: string | undefined): R
 
   router.get(
     '/collections/:collectionId/items',
-    route((ctx, { dataset, urls }) => itemsResponse(ctx, collection(ctx, dataset), urls)),
+    route((ctx, scope) => itemsResponse(ctx, collection(ctx, scope), scope.urls)),
   );
 
   router.get(
     '/collections/:collectionId/items/:featureId',
-    route((ctx, { dataset, urls }) => featureResponse(ctx, collection(ctx, dataset), ctx.params.featureId, urls)),
+    route((ctx, scope) => featureResponse(ctx, collection(ctx, scope), ctx.params.featureId, scope.urls)),
   );
 
   return router;

@@ -9,18 +9,15 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Role } from '../../data/disclosure.ts';
 import { esriServices, restInfo, servicesDirectory, vectorTileService, type EsriService } from '../../tiles/esri/services.ts';
 import { esriStyle } from '../../tiles/esri/style.ts';
 import { vectorLayers } from '../../tiles/tilejson.ts';
 import type { DatasetStore, ServedVersion } from '../dataset-store.ts';
 import { directoryHtml, serviceHtml, SERVICES_PATH } from '../esri/html.ts';
+import { roleOf } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import { SHORT, tileResponse } from '../tile-response.ts';
 import { baseUrl } from '../urls.ts';
-
-/** The role these routes serve (one place to wire API keys in). */
-const ROLE: Role = 'public';
 
 const FORMATS = ['json', 'pjson', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -49,7 +46,7 @@ export function esriRouter(store: DatasetStore, publicUrl: string | undefined): 
     const doc = vectorTileService(version.dataset, found, version.tiles.bounds);
     send(ctx, await formatOf(ctx), doc, () => {
       const siblings = esriServices(version.tiles.maker.tilesets.values());
-      return serviceHtml(found, siblings, vectorLayers(version.dataset, found.tileset.year, ROLE), baseUrl(ctx, publicUrl), version.dataset.attribution);
+      return serviceHtml(found, siblings, vectorLayers(version.dataset, found.tileset.year, roleOf(ctx)), baseUrl(ctx, publicUrl), version.dataset.attribution);
     });
   };
   router.get(SERVICE, service).post(SERVICE, service);
@@ -60,7 +57,7 @@ export function esriRouter(store: DatasetStore, publicUrl: string | undefined): 
     const version = store.current;
     const found = serviceOf(version, ctx.params.name);
     ctx.set('Cache-Control', SHORT);
-    ctx.body = esriStyle(version.dataset, found, version.tiles.maker.attributes(found.tileset.year, ROLE));
+    ctx.body = esriStyle(version.dataset, found, version.tiles.maker.attributes(found.tileset.year, roleOf(ctx)));
   });
 
   router.get(`${SERVICE}/tile/:z/:y/:file`, (ctx) => {
@@ -71,7 +68,7 @@ export function esriRouter(store: DatasetStore, publicUrl: string | undefined): 
       throw new HttpError(400, 'expected tile/{z}/{y}/{x}.pbf (row before column) with non-negative integers z, y, x');
     }
     const address = { z: Number(ctx.params.z), x: Number(x), y: Number(ctx.params.y) };
-    const lookup = version.tiles.get(found.tileset, address, ROLE, found.grid);
+    const lookup = version.tiles.get(found.tileset, address, roleOf(ctx), found.grid);
     if (lookup.status !== 'ok') throw new HttpError(404, `level ${address.z}, row ${address.y}, column ${address.x}: ${lookup.reason}`);
     // Tile URLs carry no data version (ArcGIS builds them from the template): short-lived, revalidated by ETag.
     const response = tileResponse(lookup.tile, false, ctx.get('Accept-Encoding'), ctx.get('If-None-Match'));

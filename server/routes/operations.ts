@@ -1,6 +1,7 @@
 /** Health and dataset description: what load balancers and operators poll. */
 import Router from '@koa/router';
 import { summarize } from '../../data/summary.ts';
+import { roleOf } from '../auth.ts';
 import type { DatasetStore } from '../dataset-store.ts';
 
 export function operationsRouter(store: DatasetStore): Router {
@@ -13,7 +14,7 @@ export function operationsRouter(store: DatasetStore): Router {
     ctx.body = { status: 'ready', version: store.current.dataset.id, precompute, cache: store.cache.stats() };
   });
   router.get('/dataset', (ctx) => {
-    ctx.body = summarize(store.current.dataset);
+    ctx.body = summarize(store.current.dataset, roleOf(ctx));
   });
   return router;
 }

@@ -10,7 +10,7 @@ import type { DatasetStore } from '../dataset-store.ts';
 import { HttpError } from '../errors.ts';
 import { baseUrl } from '../urls.ts';
 import { SHORT, tileResponse } from '../tile-response.ts';
-
+import { carriedParams, roleOf, withCarried } from '../auth.ts';
 
 export function tilesRouter(store: DatasetStore, publicUrl: string | undefined): Router {
   const router = new Router();
@@ -26,9 +26,9 @@ export function tilesRouter(store: DatasetStore, publicUrl: string | undefined):
         alias: t.alias,
         title: `Områdestyper ${t.year}`,
         links: [
-          { rel: 'describedby', type: 'application/json', href: `${base}/tiles/${t.id}.json` },
-          { rel: 'item', type: MVT_CONTENT_TYPE, href: `${base}/tiles/${t.id}/{z}/{x}/{y}.mvt?v=${dataset.id}`, templated: true },
-          { rel: 'stylesheet', type: 'application/json', href: `${base}/styles/omradestyper${t.alias ? '' : `-${t.year}`}.json` },
+          { rel: 'describedby', type: 'application/json', href: withCarried(ctx, `${base}/tiles/${t.id}.json`) },
+          { rel: 'item', type: MVT_CONTENT_TYPE, href: withCarried(ctx, `${base}/tiles/${t.id}/{z}/{x}/{y}.mvt?v=${dataset.id}`), templated: true },
+          { rel: 'stylesheet', type: 'application/json', href: withCarried(ctx, `${base}/styles/omradestyper${t.alias ? '' : `-${t.year}`}.json`) },
         ],
       })),
     };
@@ -40,7 +40,8 @@ export function tilesRouter(store: DatasetStore, publicUrl: string | undefined):
     const tileset = id === undefined ? undefined : tiles.tileset(id);
     if (!tileset) throw new HttpError(404, `no tileset "${ctx.params.file.replace(/\.json$/, '')}"; see /tiles`);
     ctx.set('Cache-Control', SHORT);
-    ctx.body = tileJson(dataset, tileset, tiles.bounds, baseUrl(ctx, publicUrl), 'public');
+    const carried = new URLSearchParams(carriedParams(ctx)).toString();
+    ctx.body = tileJson(dataset, tileset, tiles.bounds, baseUrl(ctx, publicUrl), roleOf(ctx), carried ? `&${carried}` : '');
   });
 
   router.get('/tiles/:tileset/:z/:x/:file', (ctx) => {
@@ -51,7 +52,7 @@ export function tilesRouter(store: DatasetStore, publicUrl: string | undefined):
     if (!/^\d+$/.test(ctx.params.z) || !/^\d+$/.test(ctx.params.x) || y === undefined) {
       throw new HttpError(400, 'expected /tiles/{tileset}/{z}/{x}/{y}.mvt with non-negative integers z, x, y');
     }
-    const found = tiles.get(tileset, { z: Number(ctx.params.z), x: Number(ctx.params.x), y: Number(y) }, 'public');
+    const found = tiles.get(tileset, { z: Number(ctx.params.z), x: Number(ctx.params.x), y: Number(y) }, roleOf(ctx));
     if (found.status !== 'ok') throw new HttpError(404, found.reason);
     const response = tileResponse(found.tile, ctx.query.v === dataset.id, ctx.get('Accept-Encoding'), ctx.get('If-None-Match'));
     ctx.set(response.headers);
@@ -62,17 +63,18 @@ export function tilesRouter(store: DatasetStore, publicUrl: string | undefined):
   router.get('/styles', (ctx) => {
     const base = baseUrl(ctx, publicUrl);
     ctx.set('Cache-Control', SHORT);
-    ctx.body = { styles: styleIds(store.current.dataset, 'public').map((id) => ({ id, href: `${base}/styles/${id}.json` })) };
+    ctx.body = { styles: styleIds(store.current.dataset, roleOf(ctx)).map((id) => ({ id, href: withCarried(ctx, `${base}/styles/${id}.json`) })) };
   });
 
   router.get('/styles/:file', (ctx) => {
     const { dataset, tiles } = store.current;
     const id = /^(.+)\.json$/.exec(ctx.params.file)?.[1] ?? '';
-    const request = parseStyleId(dataset, id, 'public');
+    const role = roleOf(ctx);
+    const request = parseStyleId(dataset, id, role);
     if (!request) throw new HttpError(404, `no style "${id}"; see /styles`);
     const tileset = [...tiles.maker.tilesets.values()].find((t) => t.year === request.year && !t.alias)!;
     ctx.set('Cache-Control', SHORT);
-    ctx.body = styleDocument(dataset, request, tiles.maker.attributes(request.year, 'public'), `${baseUrl(ctx, publicUrl)}/tiles/${tileset.id}.json`);
+    ctx.body = styleDocument(dataset, request, tiles.maker.attributes(request.year, role), withCarried(ctx, `${baseUrl(ctx, publicUrl)}/tiles/${tileset.id}.json`));
   });
 
   return router;

@@ -6,7 +6,7 @@ import { buildAndStore } from '../../data/build/build.ts';
 import { readBuild } from '../../data/build/store.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import type { RequestListener } from 'node:http';
-import { createHandler } from '../../server/app.ts';
+import { createHandler, type AppOptions } from '../../server/app.ts';
 import { DatasetStore } from '../../server/dataset-store.ts';
 import { TileCache } from '../../tiles/cache.ts';
 import { writeMiniDataset } from './mini-dataset.ts';
@@ -18,14 +18,15 @@ export interface MiniServer {
   close(): Promise<void>;
 }
 
-export async function startMiniServer(override: Record<string, string | object> = {}): Promise<MiniServer> {
+/** `options` as the server's configuration would give them (keys, audit, limits); none by default. */
+export async function startMiniServer(override: Record<string, string | object> = {}, options: AppOptions = {}): Promise<MiniServer> {
   const mini = await writeMiniDataset(override);
   const root = await mkdtemp(path.join(tmpdir(), 'regso-server-'));
   const id = (await buildAndStore(mini.manifestFile, root)).id;
   const dataset = await readBuild(root, id);
   const store = new DatasetStore(dataset, new TileCache(16 * 1024 * 1024));
   return {
-    handler: createHandler(store),
+    handler: createHandler(store, options),
     store,
     dataset,
     close: async () => {

@@ -1,0 +1,64 @@
+/**
+ * The HTTP server's life: limits and timeouts at start, JSON answers for requests Node refuses before any handler
+ * runs (headers too large, timed out, malformed), and a graceful stop: stop accepting, let in-flight requests
+ * finish, close idle keep-alive sockets, then exit 0 — or cut what is left after the shutdown timeout.
+ */
+import http, { STATUS_CODES, type RequestListener } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { errorBody } from './errors.ts';
+
+type ServerConfig = Pick<Config, 'port' | 'host' | 'requestTimeoutMs' | 'limits'>;
+
+export function createServer(handler: RequestListener, config: ServerConfig): http.Server {
+  const server = http.createServer({ maxHeaderSize: config.limits.maxHeaderBytes }, handler);
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.requestTimeoutMs, 20_000);
+  // A socket with no traffic for this long is closed: a client that stops reading cannot hold a response forever.
+  server.timeout = config.requestTimeoutMs;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+  return server;
+}
+
+/** Node's default answer here has no body; ours is the same JSON error as everywhere else. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = status === 431 ? 'the request headers are too large' : status === 408 ? 'the request took too long to arrive' : 'malformed HTTP request';
+  const body = JSON.stringify(errorBody(status, message));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+export function listen(server: http.Server, config: ServerConfig): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Stops the server gracefully: no new connections, idle keep-alive sockets closed now, busy ones after their
+ * response (Node closes a keep-alive socket once the server is closing). Resolves when all are closed; after
+ * `timeoutMs` the remaining connections are cut.
+ */
+export function stopServer(server: http.Server, timeoutMs: number, log?: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      log?.warn({ timeoutMs }, 'shutdown timeout: closing the remaining connections');
+      server.closeAllConnections();
+    }, timeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
