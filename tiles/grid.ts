@@ -5,6 +5,8 @@
  * set documents and the Esri services all read them from here.
  */
 
+import { toSweref99tm, toWebMercator } from '../data/crs.ts';
+
 export interface TileMatrixSet {
   /** Identifier in URLs and OGC documents. */
   id: string;
@@ -37,7 +39,35 @@ export const WEB_MERCATOR_QUAD: TileMatrixSet = {
   maxZoom: 24,
 };
 
-export const TILE_MATRIX_SETS: readonly TileMatrixSet[] = [WEB_MERCATOR_QUAD];
+/**
+ * SWEREF 99 TM (EPSG:3006) aligned with Lantmäteriet's "3006" WMTS tile matrix set, the one its Topografisk
+ * webbkarta (topowebb, `…/topowebb/…/wmts/1.0.0/topowebb/default/3006/{z}/{y}/{x}.png`) and the Swedish police basemaps
+ * use: TopLeftCorner 8500000 −1200000 (northing, easting: N 8 500 000, E −1 200 000), 256 × 256 px tiles, level n
+ * with 4096 / 2^n m per pixel (ScaleDenominator 14 628 571.43 at level 0, i.e. 4096 m / 0.28 mm, halving per level:
+ * 7 314 285.71, 3 657 142.86, …). Source: Lantmäteriet's WMTS capabilities (Topografisk webbkarta Visning, "3006"
+ * matrix set) as configured in public clients, e.g. Hajk's defaults `origin: [-1200000, 8500000]`,
+ * `resolutions: [4096, 2048, …, 1, 0.5]` and the extent [−1200000, 4305696, 2994304, 8500000] = 4 × 4 tiles of
+ * Lantmäteriet's level 0 (1 048 576 m each).
+ *
+ * Lantmäteriet's level 0 has several tiles and ArcGIS wants one root tile, so two halving levels come first: our root
+ * tile is that whole 4 × 4 extent, 4 194 304 m = 2^22 m a side (16 384 m per pixel), the one tile from the same
+ * origin that covers Sweden (E ≈ 180 000–920 000, N ≈ 6 100 000–7 700 000, which needs more than 2 400 000 m south of
+ * N 8 500 000; the 2 097 152 m tile of one level less does not reach Skåne). **Our level n is Lantmäteriet's level
+ * n − 2** (our 2 = their 0, our 11 = their 9, 8 m per pixel, the deepest of the open topowebb): at every shared level
+ * the tiles coincide exactly with Lantmäteriet's (same origin, same cell size), so our tiles lie on their raster tiles.
+ */
+export const SWEREF99_TM: TileMatrixSet = {
+  id: 'SWEREF99TM',
+  title: 'SWEREF 99 TM (EPSG:3006), aligned with Lantmäteriet\'s "3006" WMTS tile matrix set, with one root tile',
+  crs: 'http://www.opengis.net/def/crs/EPSG/0/3006',
+  epsg: 3006,
+  origin: [-1_200_000, 8_500_000],
+  span0: 2 ** 22,
+  // 0.25 m per pixel: finer than any use of these polygons; the tiles themselves end at MAX_ZOOM (clients overzoom).
+  maxZoom: 16,
+};
+
+export const TILE_MATRIX_SETS: readonly TileMatrixSet[] = [WEB_MERCATOR_QUAD, SWEREF99_TM];
 
 export function tileMatrixSet(id: string): TileMatrixSet | undefined {
   return TILE_MATRIX_SETS.find((g) => g.id === id);
@@ -61,17 +91,51 @@ export function inTileMatrix(grid: TileMatrixSet, { z, x, y }: TileAddress): boo
   return x >= 0 && y >= 0 && x < n && y < n;
 }
 
-/** Every Web Mercator tile at zoom z that intersects the bounds [west, south, east, north] in degrees. */
-export function* tilesCovering(bounds: readonly number[], z: number): Generator<TileAddress> {
-  const [minX, maxY] = lonLatToTile(bounds[0], bounds[1], z);
-  const [maxX, minY] = lonLatToTile(bounds[2], bounds[3], z);
-  for (let x = minX; x <= maxX; x++) for (let y = minY; y <= maxY; y++) yield { z, x, y };
+/** The latitude of Web Mercator's square's edges, ≈ 85.05°. */
+const MAX_MERCATOR_LAT = (Math.atan(Math.sinh(Math.PI)) * 180) / Math.PI;
+
+/** Longitude/latitude (degrees) to the grid's CRS, [easting, northing]. */
+export function toGridCrs(grid: TileMatrixSet, lonLat: readonly number[]): [number, number] {
+  switch (grid.epsg) {
+    case 3857:
+      // Clamped to the square: Web Mercator has no finite northing at the poles.
+      return toWebMercator([lonLat[0], Math.max(-MAX_MERCATOR_LAT, Math.min(MAX_MERCATOR_LAT, lonLat[1]))]);
+    case 3006:
+      return toSweref99tm(lonLat);
+    default:
+      throw new Error(`no projection to EPSG:${grid.epsg}`);
+  }
 }
 
-function lonLatToTile(lon: number, lat: number, z: number): [number, number] {
+/** A point of the grid's CRS as a fraction of the root tile: [0, 1]² from the top-left corner, y down. */
+export function rootTileFraction(grid: TileMatrixSet, [e, n]: readonly number[]): [number, number] {
+  return [(e - grid.origin[0]) / grid.span0, (grid.origin[1] - n) / grid.span0];
+}
+
+/** Points sampled along each edge of a lon/lat box: enough for the curved image of its edges in any grid here. */
+const EDGE_SAMPLES = 32;
+
+/**
+ * Every tile of the grid at level z that intersects the bounds [west, south, east, north] in degrees: the box's edges
+ * are projected to the grid's CRS (sampled, since a meridian or parallel is curved there), and every tile of the
+ * projected extent is listed.
+ */
+export function* tilesCovering(bounds: readonly number[], z: number, grid: TileMatrixSet = WEB_MERCATOR_QUAD): Generator<TileAddress> {
+  const [west, south, east, north] = bounds;
+  let [minU, minV, maxU, maxV] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let i = 0; i <= EDGE_SAMPLES; i++) {
+    const t = i / EDGE_SAMPLES;
+    const lon = west + t * (east - west);
+    const lat = south + t * (north - south);
+    for (const p of [[lon, south], [lon, north], [west, lat], [east, lat]]) {
+      const [u, v] = rootTileFraction(grid, toGridCrs(grid, p));
+      minU = Math.min(minU, u);
+      maxU = Math.max(maxU, u);
+      minV = Math.min(minV, v);
+      maxV = Math.max(maxV, v);
+    }
+  }
   const n = 2 ** z;
-  const x = Math.floor(((lon + 180) / 360) * n);
-  const s = Math.sin((lat * Math.PI) / 180);
-  const y = Math.floor((0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * n);
-  return [Math.min(n - 1, Math.max(0, x)), Math.min(n - 1, Math.max(0, y))];
+  const index = (f: number) => Math.min(n - 1, Math.max(0, Math.floor(f * n)));
+  for (let x = index(minU); x <= index(maxU); x++) for (let y = index(minV); y <= index(maxV); y++) yield { z, x, y };
 }

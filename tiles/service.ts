@@ -39,23 +39,25 @@ export class TileService {
   }
 
   /** The tile if it is cached; never makes one (the fast path's lookup). */
-  cached(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD): CachedTile | undefined {
-    return this.cache.get(this.key(tileset, address, role, grid), false);
+  cached(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD, layers?: readonly string[]): CachedTile | undefined {
+    return this.cache.get(this.key(tileset, address, role, grid, layers), false);
   }
 
-  get(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD): TileLookup {
-    const key = this.key(tileset, address, role, grid);
+  /** The tile, from the cache or made and cached; `layers` as in TileMaker.tile. */
+  get(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD, layers?: readonly string[]): TileLookup {
+    const key = this.key(tileset, address, role, grid, layers);
     const cached = this.cache.get(key);
     if (cached) return { status: 'ok', tile: cached };
-    const made = this.maker.tile(tileset, address, role, grid);
+    const made = this.maker.tile(tileset, address, role, grid, layers);
     if (made.status !== 'ok') return made;
     const tile = compressTile(made.bytes);
     this.cache.set(key, tile);
     return { status: 'ok', tile };
   }
 
-  private key(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet): string {
-    return `${this.dataset.id}/${grid.id}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
+  private key(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet, layers?: readonly string[]): string {
+    const layerPart = layers ? `[${layers.join(',')}]` : '';
+    return `${this.dataset.id}/${grid.id}${layerPart}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
   }
 
   precomputeProgress(): PrecomputeProgress {
