@@ -8,6 +8,7 @@ import { cors } from './cors.ts';
 import { jsonErrors } from './errors.ts';
 import { serveCachedTile } from './fast-tiles.ts';
 import { ogcRouter } from './ogc/router.ts';
+import { ogcTilesRouter } from './ogc/tiles.ts';
 import { operationsRouter } from './routes/operations.ts';
 import { tilesRouter } from './routes/tiles.ts';
 
@@ -24,7 +25,8 @@ export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
-  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  // OGC tiles before the XYZ tiles: it takes the /tiles/{tileMatrixSetId} paths and leaves the others to them.
+  for (const router of [operationsRouter(store), ogcTilesRouter(store, options.publicUrl), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 

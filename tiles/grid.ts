@@ -17,6 +17,11 @@ export interface TileMatrixSet {
   crs: string;
   /** EPSG code (Esri's wkid). */
   epsg: number;
+  /**
+   * The CRS's axes in its authority's order (EPSG:3006: northing, easting). OGC documents write points in this
+   * order (pointOfOrigin); `origin` here is always [easting, northing].
+   */
+  orderedAxes: readonly [string, string];
   /** Top-left corner of the root tile, [easting, northing] in CRS units. */
   origin: readonly [number, number];
   /** Side of the root tile in CRS units. */
@@ -34,6 +39,7 @@ export const WEB_MERCATOR_QUAD: TileMatrixSet = {
   uri: 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad',
   crs: 'http://www.opengis.net/def/crs/EPSG/0/3857',
   epsg: 3857,
+  orderedAxes: ['X', 'Y'],
   origin: [-MERCATOR_HALF, MERCATOR_HALF],
   span0: 2 * MERCATOR_HALF,
   maxZoom: 24,
@@ -61,6 +67,7 @@ export const SWEREF99_TM: TileMatrixSet = {
   title: 'SWEREF 99 TM (EPSG:3006), aligned with Lantmäteriet\'s "3006" WMTS tile matrix set, with one root tile',
   crs: 'http://www.opengis.net/def/crs/EPSG/0/3006',
   epsg: 3006,
+  orderedAxes: ['N', 'E'],
   origin: [-1_200_000, 8_500_000],
   span0: 2 ** 22,
   // 0.25 m per pixel: finer than any use of these polygons; the tiles themselves end at MAX_ZOOM (clients overzoom).
@@ -79,9 +86,27 @@ export interface TileAddress {
   y: number;
 }
 
+/** Tile side in pixels, for scales and cell sizes (OGC, Esri): 256, as Lantmäteriet's and Web Mercator's tiles. */
+export const TILE_SIZE = 256;
+
 /** Side of a tile at level z in CRS units. */
 export function tileSpan(grid: TileMatrixSet, z: number): number {
   return grid.span0 / 2 ** z;
+}
+
+/** Side of a pixel (of a TILE_SIZE tile) at level z in CRS units. */
+export function cellSize(grid: TileMatrixSet, z: number): number {
+  return tileSpan(grid, z) / TILE_SIZE;
+}
+
+/** OGC's scale denominator of a level: the cell size over the standard 0.28 mm pixel (metre-based CRSs). */
+export function scaleDenominator(grid: TileMatrixSet, z: number): number {
+  return cellSize(grid, z) / 0.00028;
+}
+
+/** A point of the grid's CRS, [easting, northing], in the CRS's authority axis order (as OGC documents write it). */
+export function inAxisOrder(grid: TileMatrixSet, [e, n]: readonly number[]): [number, number] {
+  return grid.orderedAxes[0] === 'N' ? [n, e] : [e, n];
 }
 
 /** Whether z/x/y names a tile of the matrix set (integers, 0 ≤ x, y < 2^z, z within the set). */
@@ -115,12 +140,19 @@ export function rootTileFraction(grid: TileMatrixSet, [e, n]: readonly number[])
 /** Points sampled along each edge of a lon/lat box: enough for the curved image of its edges in any grid here. */
 const EDGE_SAMPLES = 32;
 
+export interface TileRange {
+  z: number;
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+
 /**
- * Every tile of the grid at level z that intersects the bounds [west, south, east, north] in degrees: the box's edges
- * are projected to the grid's CRS (sampled, since a meridian or parallel is curved there), and every tile of the
- * projected extent is listed.
+ * The columns and rows of the grid's tiles at level z that intersect the bounds [west, south, east, north] in
+ * degrees: the box's edges are projected to the grid's CRS (sampled, since a meridian or parallel is curved there).
  */
-export function* tilesCovering(bounds: readonly number[], z: number, grid: TileMatrixSet = WEB_MERCATOR_QUAD): Generator<TileAddress> {
+export function tileRange(bounds: readonly number[], z: number, grid: TileMatrixSet = WEB_MERCATOR_QUAD): TileRange {
   const [west, south, east, north] = bounds;
   let [minU, minV, maxU, maxV] = [Infinity, Infinity, -Infinity, -Infinity];
   for (let i = 0; i <= EDGE_SAMPLES; i++) {
@@ -137,5 +169,11 @@ export function* tilesCovering(bounds: readonly number[], z: number, grid: TileM
   }
   const n = 2 ** z;
   const index = (f: number) => Math.min(n - 1, Math.max(0, Math.floor(f * n)));
-  for (let x = index(minU); x <= index(maxU); x++) for (let y = index(minV); y <= index(maxV); y++) yield { z, x, y };
+  return { z, minX: index(minU), minY: index(minV), maxX: index(maxU), maxY: index(maxV) };
+}
+
+/** Every tile of the grid at level z that intersects the bounds [west, south, east, north] in degrees. */
+export function* tilesCovering(bounds: readonly number[], z: number, grid: TileMatrixSet = WEB_MERCATOR_QUAD): Generator<TileAddress> {
+  const { minX, minY, maxX, maxY } = tileRange(bounds, z, grid);
+  for (let x = minX; x <= maxX; x++) for (let y = minY; y <= maxY; y++) yield { z, x, y };
 }

@@ -52,6 +52,8 @@ export interface CollectionModel {
   attribution: string;
   /** The GeoJSON type of every feature's geometry, or `Geometry` where they differ. */
   geometryType: GeometryTypeName;
+  /** The dataset layer the collection serves (its manifest id); null for the areas. */
+  layer: string | null;
   /** Years with data (ascending): a feature carries the properties of one of them. Null: not temporal. */
   years: readonly number[] | null;
   /** Union of the features' boxes, in both stored forms. */
@@ -150,6 +152,7 @@ function areasCollection(dataset: Dataset, role: Role): CollectionModel {
     description: `${dataset.title.sv}. One feature per RegSO area (${dataset.areas.length}): its områdestyp and published figures of one year (${dataset.years.join(', ')}; choose with datetime, default the latest).`,
     attribution: dataset.attribution,
     geometryType: 'MultiPolygon',
+    layer: null,
     years: dataset.years,
     bbox: unionBbox(geometries),
     itemCount: dataset.areas.length,
@@ -227,6 +230,7 @@ function layerCollection(dataset: Dataset, layer: Layer, id: string, role: Role)
     description: `${layer.title.en}. ${layer.features.length} features.`,
     attribution: layer.attribution,
     geometryType: geometryTypes.size === 1 ? ([...geometryTypes][0] as GeometryTypeName) : 'Geometry',
+    layer: layer.id,
     years: null,
     bbox: unionBbox(records.map((r) => r.geometry)),
     itemCount: records.length,
