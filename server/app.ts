@@ -13,6 +13,7 @@ import type { DatasetStore } from './dataset-store.ts';
 import { jsonErrors } from './errors.ts';
 import { frontDoor, recordRoute } from './front.ts';
 import { ogcRouter } from './ogc/router.ts';
+import { ogcTilesRouter } from './ogc/tiles.ts';
 import { TrustedProxies } from './proxy.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { cacheRouter } from './routes/cache.ts';
@@ -73,7 +74,8 @@ function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cor
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
-  for (const router of [operationsRouter(store), cacheRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl), esriRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  // OGC tiles before the XYZ tiles: it takes the /tiles/{tileMatrixSetId} paths and leaves the others to them.
+  for (const router of [operationsRouter(store), cacheRouter(store), ogcTilesRouter(store, options.publicUrl), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl), esriRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
   if (options.log) {
     const log = options.log;
     app.on('error', (err: unknown, ctx?: Koa.Context) => log.error({ err, requestId: ctx?.response.get('X-Request-Id') }, 'request failed'));

@@ -3,6 +3,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
+import { QueryError } from '../data/features/errors.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -12,6 +13,11 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A QueryError of the Koa-free core as the HttpError it answers with (naming the parameter); others unchanged. */
+export function httpErrorOf(err: unknown): unknown {
+  return err instanceof QueryError ? new HttpError(err.status, err.message, err.parameter ? { parameter: err.parameter } : undefined) : err;
 }
 
 export const jsonErrors: Middleware = async (ctx, next) => {

@@ -3,16 +3,22 @@
  * band (dissolved by kommun × områdestyp below DISSOLVE_BELOW_ZOOM, which depends on the year), one label point per
  * area, and the extra layers. Each is a geojson-vt index whose features carry only their numeric id; tags are
  * attached at encoding time from attributes.ts.
+ *
+ * Every grid (grid.ts) has its own indexes, cut in its plane (plane.ts) from the same generalised geometry: a grid's
+ * level z takes the zoom band, the dissolving and the labels of Web Mercator zoom z + the plane's zoomOffset (the zoom
+ * of about the same ground resolution in Sweden), so a SWEREF 99 TM tile shows what a Web Mercator tile of the same
+ * scale shows.
  */
 import GeoJSONVT from 'geojson-vt';
 import polylabel from 'polylabel';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon } from 'geojson';
-import { toWgs84 } from '../data/crs.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Layer } from '../data/layers.ts';
 import { AREA_LAYER, DISSOLVE_BELOW_ZOOM, LABEL_LAYER, dissolvedId, layerFeatureId } from './attributes.ts';
 import { PartitionTopology, bandOf as generalisationBand, type PartitionFeature, type ZoomBand } from './generalise.ts';
+import { WEB_MERCATOR_QUAD, type TileMatrixSet } from './grid.ts';
 import { EXTENT } from './mvt.ts';
+import { gridPlane, mapGeometry, type GridPlane } from './plane.ts';
 
 /** Deepest zoom with its own tiles; clients overzoom beyond (TileJSON maxzoom). */
 export const MAX_ZOOM = 14;
@@ -29,7 +35,7 @@ const INDEX_MAX_ZOOM = 6;
 export class TileGeometry {
   private readonly areaTopology: PartitionTopology;
   private readonly layerTopologies = new Map<string, PartitionTopology>();
-  private readonly indexes = new Map<string, GeoJSONVT>();
+  private readonly indexes = new Map<string, { index: GeoJSONVT; grid: string; maxLevel: number }>();
 
   constructor(private readonly dataset: Dataset) {
     this.areaTopology = new PartitionTopology(dataset.areas.map((a) => ({ id: a.id, properties: { regsokod: a.regsokod, kommunkod: a.kommunkod }, geometry: a.wgs84 })));
@@ -39,45 +45,46 @@ export class TileGeometry {
     }
   }
 
-  /** The layers a tile at zoom z has. */
-  layerNames(z: number): string[] {
-    const names = [AREA_LAYER, ...(z >= DISSOLVE_BELOW_ZOOM ? [LABEL_LAYER] : []), ...this.dataset.layers.map((l) => l.tileLayer)];
-    return names;
+  /** The layers a tile at level z of the grid has. */
+  layerNames(z: number, grid: TileMatrixSet = WEB_MERCATOR_QUAD): string[] {
+    const labels = z + gridPlane(grid).zoomOffset >= DISSOLVE_BELOW_ZOOM;
+    return [AREA_LAYER, ...(labels ? [LABEL_LAYER] : []), ...this.dataset.layers.map((l) => l.tileLayer)];
   }
 
   /**
-   * Drops the indexes of the bands that end at or above `maxzoom`'s band start: their tiles are in the tile cache
-   * after a precompute, and geojson-vt keeps every tile it ever cut. An index dropped is rebuilt if ever needed.
+   * Drops the grid's indexes whose band ends at or above level `maxLevel`: their tiles are in the tile cache after a
+   * precompute, and geojson-vt keeps every tile it ever cut. An index dropped is rebuilt if ever needed.
    */
-  release(maxzoom: number): void {
-    for (const key of this.indexes.keys()) {
-      const bandMax = Number(key.split('/')[2]);
-      if (bandMax <= maxzoom) this.indexes.delete(key);
-    }
+  release(maxLevel: number, grid: TileMatrixSet = WEB_MERCATOR_QUAD): void {
+    for (const [key, entry] of this.indexes) if (entry.grid === grid.id && entry.maxLevel <= maxLevel) this.indexes.delete(key);
   }
 
-  /** The geojson-vt index of a layer at zoom z (year matters only for the dissolved areas). */
-  index(layer: string, z: number, year: number): GeoJSONVT {
-    const band = bandOf(z);
-    const yearPart = layer === AREA_LAYER && z < DISSOLVE_BELOW_ZOOM ? year : '';
-    const key = `${layer}/${band.minzoom}/${band.maxzoom}/${yearPart}`;
-    let index = this.indexes.get(key);
-    if (!index) {
-      // indexMaxZoom: cut the whole band's first zoom up front only where that is few tiles; deeper, cut on demand.
-      const indexMaxZoom = Math.min(band.minzoom, INDEX_MAX_ZOOM);
-      index = new GeoJSONVT(this.features(layer, band, year), { maxZoom: band.maxzoom, indexMaxZoom, tolerance: TOLERANCE, extent: EXTENT, buffer: BUFFER });
-      this.indexes.set(key, index);
+  /** The geojson-vt index of a layer at level z of a grid (year matters only for the dissolved areas). */
+  index(layer: string, z: number, year: number, grid: TileMatrixSet = WEB_MERCATOR_QUAD): GeoJSONVT {
+    const plane = gridPlane(grid);
+    const band = bandOf(z + plane.zoomOffset);
+    // The band's levels in this grid; geojson-vt need not index beyond MAX_ZOOM.
+    const minLevel = Math.max(0, band.minzoom - plane.zoomOffset);
+    const maxLevel = Math.min(band.maxzoom - plane.zoomOffset, MAX_ZOOM);
+    const yearPart = layer === AREA_LAYER && band.minzoom < DISSOLVE_BELOW_ZOOM ? year : '';
+    const key = `${grid.id}/${layer}/${band.minzoom}/${yearPart}`;
+    let entry = this.indexes.get(key);
+    if (!entry) {
+      // indexMaxZoom: cut the whole band's first level up front only where that is few tiles; deeper, cut on demand.
+      const indexMaxZoom = Math.min(minLevel, INDEX_MAX_ZOOM);
+      const index = new GeoJSONVT(this.features(layer, band, year, plane), { maxZoom: maxLevel, indexMaxZoom, tolerance: TOLERANCE, extent: EXTENT, buffer: BUFFER });
+      this.indexes.set(key, (entry = { index, grid: grid.id, maxLevel }));
     }
-    return index;
+    return entry.index;
   }
 
-  private features(layer: string, band: ZoomBand, year: number): FeatureCollection {
-    if (layer === AREA_LAYER) return collection(band.minzoom < DISSOLVE_BELOW_ZOOM ? this.dissolvedAreas(band, year) : this.areaTopology.simplified(band));
-    if (layer === LABEL_LAYER) return labelPoints(this.dataset);
+  private features(layer: string, band: ZoomBand, year: number, plane: GridPlane): FeatureCollection {
+    if (layer === AREA_LAYER) return collection(band.minzoom < DISSOLVE_BELOW_ZOOM ? this.dissolvedAreas(band, year) : this.areaTopology.simplified(band), plane);
+    if (layer === LABEL_LAYER) return labelPoints(this.dataset, plane);
     const topology = this.layerTopologies.get(layer);
-    if (topology) return collection(topology.simplified(band));
+    if (topology) return collection(topology.simplified(band), plane);
     const source = this.dataset.layers.find((l) => l.tileLayer === layer)!;
-    return { type: 'FeatureCollection', features: source.features.map((f, i) => feature(layerFeatureId(source, i), f.wgs84)) };
+    return { type: 'FeatureCollection', features: source.features.map((f, i) => feature(layerFeatureId(source, i), mapGeometry(f.wgs84, plane.fromLonLat))) };
   }
 
   private dissolvedAreas(band: ZoomBand, year: number): PartitionFeature[] {
@@ -93,10 +100,9 @@ export class TileGeometry {
   }
 }
 
-/** The generalisation band of a zoom, ending at MAX_ZOOM (geojson-vt need not index deeper). */
+/** The generalisation band of a Web Mercator zoom (z < 0: the first band). */
 function bandOf(z: number): ZoomBand {
-  const band = generalisationBand(z);
-  return { minzoom: band.minzoom, maxzoom: Math.min(band.maxzoom, MAX_ZOOM) };
+  return generalisationBand(Math.max(0, z));
 }
 
 function polygonFeatures(layer: Layer): PartitionFeature[] | null {
@@ -106,21 +112,18 @@ function polygonFeatures(layer: Layer): PartitionFeature[] | null {
 }
 
 /** One point per area at the pole of inaccessibility of its largest part, found in metres (SWEREF 99 TM). */
-const labelCache = new WeakMap<Dataset, FeatureCollection>();
-function labelPoints(dataset: Dataset): FeatureCollection {
+const labelCache = new WeakMap<Dataset, [number, number][]>();
+function labelPoints(dataset: Dataset, plane: GridPlane): FeatureCollection {
   let labels = labelCache.get(dataset);
   if (!labels) {
-    labels = {
-      type: 'FeatureCollection',
-      features: dataset.areas.map((a) => {
-        const largest = a.sweref99tm.coordinates.reduce((best, p) => (ringArea(p[0]) > ringArea(best[0]) ? p : best));
-        const [x, y] = polylabel(largest as [number, number][][], 10);
-        return feature(a.id, { type: 'Point', coordinates: toWgs84([x, y]) });
-      }),
-    };
+    labels = dataset.areas.map((a) => {
+      const largest = a.sweref99tm.coordinates.reduce((best, p) => (ringArea(p[0]) > ringArea(best[0]) ? p : best));
+      const [x, y] = polylabel(largest as [number, number][][], 10);
+      return [x, y];
+    });
     labelCache.set(dataset, labels);
   }
-  return labels;
+  return { type: 'FeatureCollection', features: labels.map((p, i) => feature(dataset.areas[i].id, { type: 'Point', coordinates: plane.fromSweref99tm(p) })) };
 }
 
 function ringArea(ring: number[][]): number {
@@ -133,6 +136,6 @@ function feature(id: number, geometry: Geometry): Feature {
   return { type: 'Feature', id, properties: null, geometry };
 }
 
-function collection(features: PartitionFeature[]): FeatureCollection {
-  return { type: 'FeatureCollection', features: features.map((f) => feature(f.id, f.geometry)) };
+function collection(features: PartitionFeature[], plane: GridPlane): FeatureCollection {
+  return { type: 'FeatureCollection', features: features.map((f) => feature(f.id, mapGeometry(f.geometry, plane.fromLonLat))) };
 }

@@ -5,7 +5,8 @@
 import { datasetBounds, type Dataset } from '../data/dataset.ts';
 import type { Role } from '../data/disclosure.ts';
 import { compressTile, type CachedTile, type TileCache } from './cache.ts';
-import { WEB_MERCATOR_QUAD, tilesCovering, type TileAddress, type TileMatrixSet } from './grid.ts';
+import { TILE_MATRIX_SETS, WEB_MERCATOR_QUAD, tilesCovering, type TileAddress, type TileMatrixSet } from './grid.ts';
+import { gridPlane } from './plane.ts';
 import { TileMaker, type TilesetInfo } from './tilesets.ts';
 
 export type TileLookup = { status: 'ok'; tile: CachedTile } | { status: 'out-of-range'; reason: string };
@@ -39,23 +40,25 @@ export class TileService {
   }
 
   /** The tile if it is cached; never makes one (the fast path's lookup). */
-  cached(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD): CachedTile | undefined {
-    return this.cache.get(this.key(tileset, address, role, grid), false);
+  cached(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD, layers?: readonly string[]): CachedTile | undefined {
+    return this.cache.get(this.key(tileset, address, role, grid, layers), false);
   }
 
-  get(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD): TileLookup {
-    const key = this.key(tileset, address, role, grid);
+  /** The tile, from the cache or made and cached; `layers` as in TileMaker.tile. */
+  get(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD, layers?: readonly string[]): TileLookup {
+    const key = this.key(tileset, address, role, grid, layers);
     const cached = this.cache.get(key);
     if (cached) return { status: 'ok', tile: cached };
-    const made = this.maker.tile(tileset, address, role, grid);
+    const made = this.maker.tile(tileset, address, role, grid, layers);
     if (made.status !== 'ok') return made;
     const tile = compressTile(made.bytes);
     this.cache.set(key, tile);
     return { status: 'ok', tile };
   }
 
-  private key(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet): string {
-    return `${this.dataset.id}/${grid.id}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
+  private key(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet, layers?: readonly string[]): string {
+    const layerPart = layers ? `[${layers.join(',')}]` : '';
+    return `${this.dataset.id}/${grid.id}${layerPart}/${role}/${tileset.year}/${address.z}/${address.x}/${address.y}`;
   }
 
   precomputeProgress(): PrecomputeProgress {
@@ -63,21 +66,27 @@ export class TileService {
   }
 
   /**
-   * Makes every public tile of z minzoom–maxzoom over the data, for every year, yielding to the event loop
-   * between tiles so that requests are served meanwhile. Stops early when `stop()` is called (a newer version).
+   * Makes every public tile of Web Mercator zooms minzoom–maxzoom over the data, for every year, and the tiles of the
+   * same ground resolution in every other grid (levels minzoom − zoomOffset to maxzoom − zoomOffset: SWEREF 99 TM
+   * 0–8 for 0–10), yielding to the event loop between tiles so that requests are served meanwhile. Stops early when
+   * `stop()` is called (a newer version).
    */
   async precompute(minzoom: number, maxzoom: number, onProgress?: (p: PrecomputeProgress) => void): Promise<PrecomputeProgress> {
     const years = [...this.maker.tilesets.values()].filter((t) => !t.alias);
-    const zooms = Array.from({ length: maxzoom - minzoom + 1 }, (_, i) => minzoom + i).map((z) => [...tilesCovering(this.bounds, z)]);
+    const levels = TILE_MATRIX_SETS.flatMap((grid) => {
+      const offset = gridPlane(grid).zoomOffset;
+      const from = Math.max(0, minzoom - offset);
+      return Array.from({ length: Math.max(0, maxzoom - offset - from + 1) }, (_, i) => ({ grid, addresses: [...tilesCovering(this.bounds, from + i, grid)] }));
+    });
     const started = performance.now();
-    const total = zooms.reduce((sum, tiles) => sum + tiles.length, 0) * years.length;
+    const total = levels.reduce((sum, level) => sum + level.addresses.length, 0) * years.length;
     this.progress = { state: 'running', minzoom, maxzoom, done: 0, total, seconds: 0 };
-    // Zoom by zoom, so that each finished band's geojson-vt indexes can be let go at once (peak memory).
-    for (const addresses of zooms) {
+    // Level by level, so that each finished band's geojson-vt indexes can be let go at once (peak memory).
+    for (const { grid, addresses } of levels) {
       for (const tileset of years) {
         for (const address of addresses) {
           if (this.stopped) return this.finish('stopped', started);
-          this.get(tileset, address, 'public');
+          this.get(tileset, address, 'public', grid);
           this.progress.done++;
           if (this.progress.done % 64 === 0) {
             this.progress.seconds = (performance.now() - started) / 1000;
@@ -86,7 +95,7 @@ export class TileService {
           }
         }
       }
-      this.maker.geometry.release(addresses[0]?.z ?? 0);
+      this.maker.geometry.release(addresses[0]?.z ?? 0, grid);
     }
     return this.finish('done', started);
   }

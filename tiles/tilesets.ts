@@ -37,14 +37,18 @@ export class TileMaker {
     this.tilesets = new Map(tilesetsOf(dataset).map((t) => [t.id, t]));
   }
 
-  /** The encoded MVT of a tile (an empty array for a tile without features), or why there is no such tile. */
-  tile(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD): TileResult {
+  /**
+   * The encoded MVT of a tile (an empty array for a tile without features), or why there is no such tile. `layers`
+   * keeps only the named tile layers (a collection's own tiles); by default a tile has every layer.
+   */
+  tile(tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet = WEB_MERCATOR_QUAD, layers?: readonly string[]): TileResult {
     if (!inTileMatrix(grid, address)) return { status: 'out-of-range', reason: `${address.z}/${address.x}/${address.y} is not a tile of ${grid.id}` };
     if (address.z > MAX_ZOOM) return { status: 'out-of-range', reason: `zoom ${address.z} is beyond the tileset's maxzoom ${MAX_ZOOM}` };
     const tags = this.attributes(tileset.year, role);
-    const layers: Record<string, TileFeature[]> = {};
-    for (const name of this.geometry.layerNames(address.z)) {
-      const tile = this.geometry.index(name, address.z, tileset.year).getTile(address.z, address.x, address.y);
+    const encoded: Record<string, TileFeature[]> = {};
+    for (const name of this.geometry.layerNames(address.z, grid)) {
+      if (layers && !layers.includes(name)) continue;
+      const tile = this.geometry.index(name, address.z, tileset.year, grid).getTile(address.z, address.x, address.y);
       if (!tile) continue;
       const layerTags = tags.layers.get(name)!;
       const features: TileFeature[] = [];
@@ -53,9 +57,9 @@ export class TileMaker {
         const cleaned = cleanFeature(f, id, layerTags.get(id) ?? {});
         if (cleaned) features.push(cleaned);
       }
-      layers[name] = features;
+      encoded[name] = features;
     }
-    return { status: 'ok', bytes: encodeTile(layers) };
+    return { status: 'ok', bytes: encodeTile(encoded) };
   }
 
   /** The tags of every tile layer for a year and role (made once, then kept). */

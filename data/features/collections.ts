@@ -55,6 +55,8 @@ export interface CollectionModel {
   license: License | null;
   /** The GeoJSON type of every feature's geometry, or `Geometry` where they differ. */
   geometryType: GeometryTypeName;
+  /** The dataset layer the collection serves (its manifest id); null for the areas. */
+  layer: string | null;
   /** Years with data (ascending): a feature carries the properties of one of them. Null: not temporal. */
   years: readonly number[] | null;
   /** Union of the features' boxes, in both stored forms. */
@@ -154,6 +156,7 @@ function areasCollection(dataset: Dataset, role: Role): CollectionModel {
     attribution: dataset.attribution,
     license: dataset.license,
     geometryType: 'MultiPolygon',
+    layer: null,
     years: dataset.years,
     bbox: unionBbox(geometries),
     itemCount: dataset.areas.length,
@@ -232,6 +235,7 @@ function layerCollection(dataset: Dataset, layer: Layer, id: string, role: Role)
     attribution: layer.attribution,
     license: layer.license,
     geometryType: geometryTypes.size === 1 ? ([...geometryTypes][0] as GeometryTypeName) : 'Geometry',
+    layer: layer.id,
     years: null,
     bbox: unionBbox(records.map((r) => r.geometry)),
     itemCount: records.length,

@@ -21,11 +21,38 @@ export const CONFORMANCE = {
   queryablesQueryParameters: `${PART3}/queryables-query-parameters`,
 } as const;
 
+const TILES = 'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf';
+const TMS = 'http://www.opengis.net/spec/tms/2.0/conf';
+
 /**
- * What /conformance declares: OGC API – Features Parts 1, 2 and 3, the CQL2 classes data/query passes in full, and
- * the draft CQL2 name QGIS 3.x still looks for before it pushes spatial filters to the server.
+ * OGC API – Tiles Part 1 (server/ogc/tiles.ts): tiles, tileset metadata and lists for the dataset and each
+ * collection, `datetime` on tiles of the areas, MVT, the paths in /api; and the tile matrix set documents
+ * (`/tileMatrixSets`), under TMS 2.0's names and the Tiles draft's `tmxs` that older clients look for.
  */
-export const CONFORMANCE_CLASSES: readonly string[] = [...Object.values(CONFORMANCE), ...CQL2_CONFORMANCE_CLASSES, ...CQL2_DRAFT_CONFORMANCE_ALIASES];
+export const TILES_CONFORMANCE = {
+  core: `${TILES}/core`,
+  tileset: `${TILES}/tileset`,
+  tilesetsList: `${TILES}/tilesets-list`,
+  geodataTilesets: `${TILES}/geodata-tilesets`,
+  datasetTilesets: `${TILES}/dataset-tilesets`,
+  datetime: `${TILES}/datetime`,
+  mvt: `${TILES}/mvt`,
+  oas30: `${TILES}/oas30`,
+  tmxs: `${TILES}/tmxs`,
+  tileMatrixSet: `${TMS}/tilematrixset`,
+  jsonTileMatrixSet: `${TMS}/json-tilematrixset`,
+} as const;
+
+/**
+ * What /conformance declares: OGC API – Features Parts 1, 2 and 3, the CQL2 classes data/query passes in full, the
+ * draft CQL2 name QGIS 3.x still looks for before it pushes spatial filters to the server, and OGC API – Tiles.
+ */
+export const CONFORMANCE_CLASSES: readonly string[] = [
+  ...Object.values(CONFORMANCE),
+  ...CQL2_CONFORMANCE_CLASSES,
+  ...CQL2_DRAFT_CONFORMANCE_ALIASES,
+  ...Object.values(TILES_CONFORMANCE),
+];
 
 /** The CRSs features can be had in (Part 2), by their URIs. */
 export const CRS_URI = {

@@ -6,9 +6,11 @@
  * `form`/`explode: false` parameters of an items path for simple property filters.
  */
 import type { CollectionModel } from '../../data/features/collections.ts';
-import { CRS_URI, LIMIT, MEDIA_TYPE, SUPPORTED_CRS } from '../../data/features/constants.ts';
+import { AREAS_COLLECTION, CRS_URI, LIMIT, MEDIA_TYPE, SUPPORTED_CRS } from '../../data/features/constants.ts';
 import { FEATURE_PARAMETERS, FILTER_LANGUAGES, ITEMS_PARAMETERS, filterableProperties } from '../../data/features/query.ts';
 import type { Dataset } from '../../data/dataset.ts';
+import { TILE_MATRIX_SETS } from '../../tiles/grid.ts';
+import { MVT_CONTENT_TYPE } from '../../tiles/mvt.ts';
 import { collectionPath } from './collections.ts';
 import { fValues, type Format } from './negotiate.ts';
 import type { LinkBase } from './links.ts';
@@ -143,6 +145,37 @@ const PARAMETERS: Json = {
     description: 'The CRS of geometry literals in filter (EPSG:3006: northing, easting).',
     schema: { type: 'string', format: 'uri', enum: CRS_ENUM, default: CRS_URI.CRS84 },
   },
+  'f-json': {
+    name: 'f',
+    in: 'query',
+    required: false,
+    description: 'The format of the response: JSON only.',
+    schema: { type: 'string', enum: ['json'] },
+  },
+  'f-mvt': {
+    name: 'f',
+    in: 'query',
+    required: false,
+    description: 'The format of the tile: Mapbox Vector Tile only.',
+    schema: { type: 'string', enum: ['mvt'] },
+  },
+  v: {
+    name: 'v',
+    in: 'query',
+    required: false,
+    description: 'The build id (as the item links give it): a tile URL with the current build id may be cached for good.',
+    schema: { type: 'string' },
+  },
+  tileMatrixSetId: {
+    name: 'tileMatrixSetId',
+    in: 'path',
+    required: true,
+    description: 'The tile matrix set (see /tileMatrixSets).',
+    schema: { type: 'string', enum: TILE_MATRIX_SETS.map((g) => g.id) },
+  },
+  tileMatrix: { name: 'tileMatrix', in: 'path', required: true, description: 'The level (zoom) of the tile matrix set.', schema: { type: 'integer', minimum: 0 } },
+  tileRow: { name: 'tileRow', in: 'path', required: true, description: 'The row, from the top (0).', schema: { type: 'integer', minimum: 0 } },
+  tileCol: { name: 'tileCol', in: 'path', required: true, description: 'The column, from the left (0).', schema: { type: 'integer', minimum: 0 } },
   featureId: {
     name: 'featureId',
     in: 'path',
@@ -218,6 +251,10 @@ const SCHEMAS: Json = {
     },
   },
   queryables: { type: 'object', required: ['properties'], properties: { properties: { type: 'object' } } },
+  tileMatrixSets: { type: 'object', required: ['tileMatrixSets'], properties: { tileMatrixSets: { type: 'array', items: { type: 'object' } }, links: { type: 'array', items: schemaRef('link') } } },
+  tileMatrixSet: { type: 'object', required: ['id', 'crs', 'tileMatrices'], properties: { id: { type: 'string' }, crs: { type: 'string' }, orderedAxes: { type: 'array', items: { type: 'string' } }, tileMatrices: { type: 'array', items: { type: 'object' } } } },
+  tilesets: { type: 'object', required: ['tilesets'], properties: { tilesets: { type: 'array', items: { type: 'object' } }, links: { type: 'array', items: schemaRef('link') } } },
+  tileset: { type: 'object', required: ['dataType', 'crs', 'links'], properties: { title: { type: 'string' }, dataType: { type: 'string' }, crs: { type: 'string' }, tileMatrixSetURI: { type: 'string' }, links: { type: 'array', items: schemaRef('link') } } },
 };
 
 const ERRORS = {
@@ -249,6 +286,35 @@ function featuresResponse(description: string, schema: string) {
       },
     },
     ...ERRORS,
+  };
+}
+
+function jsonResponse(description: string, schema: string) {
+  return { '200': { description, content: { [MEDIA_TYPE.json]: { schema: schemaRef(schema) } } }, ...ERRORS };
+}
+
+const TILE_RESPONSE = {
+  '200': { description: 'A Mapbox vector tile (empty inside the matrix where there is no data)', content: { [MVT_CONTENT_TYPE]: { schema: { type: 'string', format: 'binary' } } } },
+  ...ERRORS,
+};
+
+/** The tilesets list, tileset and tile operations under `prefix` (`` for the dataset, a collection's path). */
+function tilesPaths(prefix: string, tag: string, what: string, operation: string): Record<string, Json> {
+  const time = prefix === '' || tag === AREAS_COLLECTION ? [ref('datetime')] : [];
+  return {
+    [`${prefix}/tiles`]: { get: { tags: [tag], summary: `The tilesets of ${what}`, operationId: `${operation}.tilesets`, parameters: [ref('f-json')], responses: jsonResponse('The tilesets', 'tilesets') } },
+    [`${prefix}/tiles/{tileMatrixSetId}`]: {
+      get: { tags: [tag], summary: `The tileset of ${what} in a tile matrix set`, operationId: `${operation}.tileset`, parameters: [ref('tileMatrixSetId'), ...time, ref('f-json')], responses: jsonResponse('The tileset metadata', 'tileset') },
+    },
+    [`${prefix}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}`]: {
+      get: {
+        tags: [tag],
+        summary: `A tile of ${what}`,
+        operationId: `${operation}.tile`,
+        parameters: [ref('tileMatrixSetId'), ref('tileMatrix'), ref('tileRow'), ref('tileCol'), ...time, ref('v'), ref('f-mvt')],
+        responses: TILE_RESPONSE,
+      },
+    },
   };
 }
 
@@ -295,6 +361,7 @@ function collectionPaths(c: CollectionModel): Record<string, Json> {
         responses: documentResponse(`The queryables of ${c.id} (JSON Schema)`, 'queryables', MEDIA_TYPE.jsonSchema),
       },
     },
+    ...tilesPaths(path, tag, c.id, c.id),
   };
 }
 
@@ -320,16 +387,27 @@ export function openApiDocument(dataset: Dataset, collections: readonly Collecti
       get: { tags: ['capabilities'], summary: 'The feature collections', operationId: 'getCollections', parameters: [ref('f-documents')], responses: documentResponse('The collections', 'collections') },
     },
   };
+  Object.assign(paths, {
+    '/tileMatrixSets': { get: { tags: ['tiles'], summary: 'The tile matrix sets', operationId: 'getTileMatrixSets', parameters: [ref('f-json')], responses: jsonResponse('The tile matrix sets', 'tileMatrixSets') } },
+    '/tileMatrixSets/{tileMatrixSetId}': {
+      get: { tags: ['tiles'], summary: 'A tile matrix set (OGC TileMatrixSet 2.0)', operationId: 'getTileMatrixSet', parameters: [ref('tileMatrixSetId'), ref('f-json')], responses: jsonResponse('The tile matrix set', 'tileMatrixSet') },
+    },
+    ...tilesPaths('', 'tiles', 'the dataset (every layer)', 'dataset'),
+  });
   for (const c of collections) Object.assign(paths, collectionPaths(c));
   return {
     openapi: '3.0.3',
     info: {
-      title: `${dataset.title.sv} – OGC API Features`,
+      title: `${dataset.title.sv} – OGC API Features and Tiles`,
       description: `${dataset.title.en}. ${dataset.attribution}.`,
       version: dataset.id,
     },
     servers: [{ url: base.url }],
-    tags: [{ name: 'capabilities', description: 'The landing page, conformance, this definition and the collections' }, ...collections.map((c) => ({ name: c.id, description: c.title }))],
+    tags: [
+      { name: 'capabilities', description: 'The landing page, conformance, this definition and the collections' },
+      { name: 'tiles', description: 'The tile matrix sets and the dataset’s vector tiles (OGC API – Tiles)' },
+      ...collections.map((c) => ({ name: c.id, description: c.title })),
+    ],
     paths,
     components: { parameters: PARAMETERS, schemas: SCHEMAS },
   };

@@ -16,7 +16,7 @@ import type { Dataset } from '../../data/dataset.ts';
 import type { Role } from '../../data/disclosure.ts';
 import { roleOf } from '../auth.ts';
 import type { DatasetStore } from '../dataset-store.ts';
-import { HttpError } from '../errors.ts';
+import { httpErrorOf } from '../errors.ts';
 import { openApiDocument } from './api.ts';
 import { collectionDocument, collectionsDocument } from './collections.ts';
 import { apiHtml, collectionHtml, collectionsHtml, conformanceHtml, landingHtml, queryablesHtml } from './html.ts';
@@ -47,8 +47,7 @@ export function ogcRouter(store: DatasetStore, publicUrl: string | undefined): R
       try {
         handler(ctx, { dataset: store.current.dataset, role: roleOf(ctx), urls: urlContext(ctx, publicUrl) });
       } catch (err) {
-        if (err instanceof QueryError) throw new HttpError(err.status, err.message, err.parameter ? { parameter: err.parameter } : undefined);
-        throw err;
+        throw httpErrorOf(err);
       }
     };
 

@@ -3,7 +3,10 @@
  * header writes and the body.
  */
 import Router from '@koa/router';
+import { TILE_MATRIX_SETS, WEB_MERCATOR_QUAD } from '../../tiles/grid.ts';
 import { MVT_CONTENT_TYPE } from '../../tiles/mvt.ts';
+import { REL, tilesetSummary } from '../../tiles/ogc.ts';
+import type { TilesetInfo } from '../../tiles/tilesets.ts';
 import { styleDocument, parseStyleId, styleIds } from '../../tiles/style/documents.ts';
 import { tileJson } from '../../tiles/tilejson.ts';
 import type { DatasetStore } from '../dataset-store.ts';
@@ -11,27 +14,49 @@ import { HttpError } from '../errors.ts';
 import { baseUrl } from '../urls.ts';
 import { SHORT, tileResponse } from '../tile-response.ts';
 import { carriedParams, roleOf, withCarried } from '../auth.ts';
+import { datasetTileset, linkQuery } from '../ogc/tiles.ts';
 
 export function tilesRouter(store: DatasetStore, publicUrl: string | undefined): Router {
   const router = new Router();
 
+  /**
+   * The catalogue, also an OGC API – Tiles tilesets list: the XYZ tilesets (Web Mercator: TileJSON, `{z}/{x}/{y}`
+   * tiles, style) with their OGC tileset metadata as `self`, then the same years in every other grid (`<id>-3006`:
+   * OGC tiles `{tileMatrix}/{tileRow}/{tileCol}`).
+   */
   router.get('/tiles', (ctx) => {
-    const { dataset, tiles } = store.current;
+    const version = store.current;
+    const { dataset, tiles } = version;
     const base = baseUrl(ctx, publicUrl);
+    const datetime = (t: TilesetInfo) => (t.alias ? '' : `datetime=${t.year}`);
     ctx.set('Cache-Control', SHORT);
-    ctx.body = {
-      tilesets: [...tiles.maker.tilesets.values()].map((t) => ({
+    const xyz = [...tiles.maker.tilesets.values()].map((t) => {
+      const ogc = tilesetSummary(datasetTileset(version, base, WEB_MERCATOR_QUAD, t.year, linkQuery(ctx, datetime(t)), roleOf(ctx)), base);
+      return {
         id: t.id,
         year: t.year,
         alias: t.alias,
+        tileMatrixSetId: WEB_MERCATOR_QUAD.id,
+        ...ogc,
         title: `Områdestyper ${t.year}`,
         links: [
+          ...ogc.links.filter((l) => l.rel === 'self' || l.rel === REL.tilingScheme),
           { rel: 'describedby', type: 'application/json', href: withCarried(ctx, `${base}/tiles/${t.id}.json`) },
           { rel: 'item', type: MVT_CONTENT_TYPE, href: withCarried(ctx, `${base}/tiles/${t.id}/{z}/{x}/{y}.mvt?v=${dataset.id}`), templated: true },
           { rel: 'stylesheet', type: 'application/json', href: withCarried(ctx, `${base}/styles/omradestyper${t.alias ? '' : `-${t.year}`}.json`) },
         ],
+      };
+    });
+    const others = TILE_MATRIX_SETS.filter((g) => g !== WEB_MERCATOR_QUAD).flatMap((grid) =>
+      [...tiles.maker.tilesets.values()].map((t) => ({
+        id: `${t.id}-${grid.epsg}`,
+        year: t.year,
+        alias: t.alias,
+        tileMatrixSetId: grid.id,
+        ...tilesetSummary(datasetTileset(version, base, grid, t.year, linkQuery(ctx, datetime(t)), roleOf(ctx)), base),
       })),
-    };
+    );
+    ctx.body = { tilesets: [...xyz, ...others] };
   });
 
   router.get('/tiles/:file', (ctx) => {

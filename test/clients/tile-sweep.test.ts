@@ -32,7 +32,7 @@ import { tilesCovering, type TileAddress } from '../../tiles/grid.ts';
 import { mercatorX, mercatorY } from '../../tiles/mercator.ts';
 import { TileService } from '../../tiles/service.ts';
 import type { TileMaker, TilesetInfo } from '../../tiles/tilesets.ts';
-import { checkTile, coverageCounts, MVT_EXTENT, type CheckedFeature } from '../helpers/mvt-check.ts';
+import { checkServedTile, coverageCounts, MVT_EXTENT, type CheckedFeature } from '../helpers/mvt-check.ts';
 import { nationalDataset } from '../helpers/national.ts';
 
 const MAX_SWEEP_ZOOM = 12;
@@ -130,12 +130,10 @@ function sweepZoom(z: number): ZoomStats {
     }
     s.bytes += made.bytes.length;
     if (made.bytes.length > 0) s.nonEmpty++;
-    const checked = checkTile(made.bytes, where);
+    const checked = checkServedTile(made.bytes, where, z >= DISSOLVE_BELOW_ZOOM, AREA_LAYER, LABEL_LAYER);
     for (const p of checked.problems) note(p);
     for (const layer of checked.layers.values()) s.features += layer.features.length;
-    if (z < DISSOLVE_BELOW_ZOOM && checked.layers.has(LABEL_LAYER)) note(`${where}: layer ${LABEL_LAYER} below z${DISSOLVE_BELOW_ZOOM}`);
     const areas = checked.layers.get(AREA_LAYER)?.features ?? [];
-    if (areas.some((f) => f.type !== 3)) note(`${where} layer ${AREA_LAYER}: a feature that is not a polygon`);
     seams(address, areas, s);
   }
   s.seconds = (performance.now() - started) / 1000;

@@ -268,3 +268,14 @@ export function coverageCounts(features: CheckedFeature[], xs: number[], ys: num
   }
   return counts;
 }
+
+/**
+ * checkTile plus the rules of our tile layers: `regso` holds polygons only, and `regso_label` is absent where the
+ * areas are dissolved (`labels` false). What the tile sweeps of every grid hold each tile to.
+ */
+export function checkServedTile(bytes: Uint8Array, where: string, labels: boolean, areaLayer = 'regso', labelLayer = 'regso_label'): TileCheck {
+  const checked = checkTile(bytes, where);
+  if (!labels && checked.layers.has(labelLayer)) checked.problems.push(`${where}: layer ${labelLayer} where the areas are dissolved`);
+  if (checked.layers.get(areaLayer)?.features.some((f) => f.type !== 3)) checked.problems.push(`${where} layer ${areaLayer}: a feature that is not a polygon`);
+  return checked;
+}

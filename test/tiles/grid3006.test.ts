@@ -1,0 +1,145 @@
+/**
+ * The SWEREF 99 TM tiles of the national build, decoded and mapped back to SWEREF 99 TM with the grid's constants
+ * written out here (Lantmäteriet's origin E −1 200 000, N 8 500 000; our root tile 2^22 m; 4096 units a tile) —
+ * independently of tiles/plane.ts:
+ *
+ * - Accuracy. At level 12 (0.25 m a tile unit; the source is served unsimplified from level 9 on, see plane.ts and
+ *   generalise.ts) every vertex of every RegSO polygon of Göteborg's tiles around 1480R050 Hjällbo östra lies within
+ *   one tile unit of its source polygon's boundary, and every source vertex there has a tile vertex within one unit:
+ *   the tiles land on the source polygons. At coarser levels the generalisation moves borders by design (up to its
+ *   tolerance), so the pixel bound is tested where there is none.
+ * - Validity. Every tile of levels 0–10 (about Web Mercator zooms 2–12 in ground resolution) over the data is held to
+ *   the same MVT 2.1 rules as the Web Mercator sweep (test/helpers/mvt-check.ts): layers, ids, commands, rings.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Area } from '../../data/areas.ts';
+import { datasetBounds, type Dataset } from '../../data/dataset.ts';
+import { AREA_LAYER, LABEL_LAYER } from '../../tiles/attributes.ts';
+import { SWEREF99_TM, tilesCovering } from '../../tiles/grid.ts';
+import { TileMaker, type TilesetInfo } from '../../tiles/tilesets.ts';
+import { checkServedTile, MVT_EXTENT } from '../helpers/mvt-check.ts';
+import { nationalDataset } from '../helpers/national.ts';
+
+const ORIGIN_E = -1_200_000;
+const ORIGIN_N = 8_500_000;
+const ROOT_SIDE = 2 ** 22;
+const LEVEL = 12;
+const UNIT = ROOT_SIDE / 2 ** LEVEL / MVT_EXTENT; // 0.25 m
+const HJALLBO = '1480R050';
+const SWEEP_LEVELS = 10;
+/** Level of about Web Mercator zoom 7 (ground resolution at 62° N), from which the areas are not dissolved: labels. */
+const LABELS_FROM_LEVEL = 5;
+
+let dataset: Dataset;
+let maker: TileMaker;
+let tileset: TilesetInfo;
+beforeAll(async () => {
+  dataset = await nationalDataset();
+  maker = new TileMaker(dataset);
+  tileset = maker.tilesets.get('omradestyper')!;
+}, 120_000);
+
+/** Distance in metres from (e, n) to the nearest edge of an area's SWEREF 99 TM rings. */
+function distanceToBoundary(area: Area, e: number, n: number): number {
+  let best = Infinity;
+  for (const polygon of area.sweref99tm.coordinates) {
+    for (const ring of polygon) {
+      for (let k = 0; k + 1 < ring.length; k++) {
+        const [x0, y0] = ring[k];
+        const dx = ring[k + 1][0] - x0, dy = ring[k + 1][1] - y0;
+        const len2 = dx * dx + dy * dy;
+        const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((e - x0) * dx + (n - y0) * dy) / len2));
+        best = Math.min(best, Math.hypot(e - x0 - t * dx, n - y0 - t * dy));
+      }
+    }
+  }
+  return best;
+}
+
+describe('SWEREF 99 TM tiles land on the source polygons', () => {
+  it(`level ${LEVEL}: every tile vertex within one tile unit (${UNIT} m) of its area's boundary, and every source vertex matched`, () => {
+    const hjallbo = dataset.areas.find((a) => a.regsokod === HJALLBO)!;
+    const byId = new Map(dataset.areas.map((a) => [a.id, a]));
+    const ring = hjallbo.sweref99tm.coordinates[0][0];
+    const side = ROOT_SIDE / 2 ** LEVEL;
+    const cols = ring.map(([e]) => Math.floor((e - ORIGIN_E) / side));
+    const rows = ring.map(([, n]) => Math.floor((ORIGIN_N - n) / side));
+    let vertices = 0;
+    let sourceVertices = 0;
+    const worst = { tile: 0, source: 0 };
+    const tileVertices: [number, number][] = [];
+    const inside: [number, number, number, number][] = []; // tile extents in metres: [minE, minN, maxE, maxN]
+    for (let row = Math.min(...rows); row <= Math.max(...rows); row++) {
+      for (let col = Math.min(...cols); col <= Math.max(...cols); col++) {
+        const made = maker.tile(tileset, { z: LEVEL, x: col, y: row }, 'public', SWEREF99_TM);
+        expect(made.status).toBe('ok');
+        if (made.status !== 'ok') continue;
+        const checked = checkServedTile(made.bytes, `${LEVEL}/${row}/${col}`, true);
+        expect(checked.problems).toEqual([]);
+        const e0 = ORIGIN_E + col * side, n0 = ORIGIN_N - row * side;
+        inside.push([e0, n0 - side, e0 + side, n0]);
+        for (const f of checked.layers.get(AREA_LAYER)?.features ?? []) {
+          const area = byId.get(f.id!)!;
+          expect(area, `feature ${f.id}`).toBeDefined();
+          for (const part of f.parts) {
+            for (const [px, py] of part) {
+              // Only the tile itself: beyond it the buffer is clipped by lines that are no border.
+              if (px <= 0 || py <= 0 || px >= MVT_EXTENT || py >= MVT_EXTENT) continue;
+              const e = e0 + px * UNIT, n = n0 - py * UNIT;
+              tileVertices.push([e, n]);
+              vertices++;
+              worst.tile = Math.max(worst.tile, distanceToBoundary(area, e, n));
+            }
+          }
+        }
+      }
+    }
+    // Every source vertex of the areas in these tiles (away from the tile edges) has a tile vertex within one unit.
+    for (const area of dataset.areas.filter((a) => a.kommunkod === '1480')) {
+      for (const polygon of area.sweref99tm.coordinates) {
+        for (const r of polygon) {
+          for (const [e, n] of r) {
+            if (!inside.some(([a, b, c, d]) => e > a + UNIT && e < c - UNIT && n > b + UNIT && n < d - UNIT)) continue;
+            sourceVertices++;
+            let nearest = Infinity;
+            for (const [te, tn] of tileVertices) nearest = Math.min(nearest, Math.hypot(te - e, tn - n));
+            worst.source = Math.max(worst.source, nearest);
+          }
+        }
+      }
+    }
+    console.log(`level ${LEVEL}: ${vertices} tile vertices, worst ${worst.tile.toFixed(3)} m from the source boundary; ${sourceVertices} source vertices, worst ${worst.source.toFixed(3)} m from a tile vertex (1 unit = ${UNIT} m)`);
+    expect(vertices).toBeGreaterThan(100);
+    expect(sourceVertices).toBeGreaterThan(50);
+    expect(worst.tile).toBeLessThanOrEqual(UNIT);
+    expect(worst.source).toBeLessThanOrEqual(UNIT);
+  });
+});
+
+describe(`every SWEREF 99 TM tile of levels 0–${SWEEP_LEVELS} over the data`, () => {
+  it('is MVT 2.1 with our layer rules; each level has tiles with areas', () => {
+    const problems: string[] = [];
+    const rows: string[] = [];
+    for (let z = 0; z <= SWEEP_LEVELS; z++) {
+      let tiles = 0, nonEmpty = 0, bytes = 0;
+      const started = performance.now();
+      for (const address of tilesCovering(datasetBounds(dataset), z, SWEREF99_TM)) {
+        const made = maker.tile(tileset, address, 'public', SWEREF99_TM);
+        const where = `SWEREF99TM ${z}/${address.y}/${address.x}`;
+        if (made.status !== 'ok') {
+          problems.push(`${where}: ${made.reason}`);
+          continue;
+        }
+        tiles++;
+        bytes += made.bytes.length;
+        if (made.bytes.length > 0) nonEmpty++;
+        const checked = checkServedTile(made.bytes, where, z >= LABELS_FROM_LEVEL, AREA_LAYER, LABEL_LAYER);
+        problems.push(...checked.problems);
+      }
+      expect(nonEmpty, `level ${z}`).toBeGreaterThan(0);
+      rows.push(`  level ${String(z).padStart(2)}: ${String(tiles).padStart(6)} tiles ${String(nonEmpty).padStart(6)} non-empty ${(bytes / 1e6).toFixed(1).padStart(5)} MB ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    console.log(`SWEREF 99 TM sweep:\n${rows.join('\n')}`);
+    expect(problems.slice(0, 25), `${problems.length} problem(s)`).toEqual([]);
+  }, 600_000);
+});
