@@ -8,8 +8,10 @@ import { cors } from './cors.ts';
 import { jsonErrors } from './errors.ts';
 import { serveCachedTile } from './fast-tiles.ts';
 import { ogcRouter } from './ogc/router.ts';
+import { eventsRouter } from './routes/events.ts';
 import { operationsRouter } from './routes/operations.ts';
 import { tilesRouter } from './routes/tiles.ts';
+import { viewerRouter } from './routes/viewer.ts';
 
 export interface AppOptions {
   publicUrl?: string;
@@ -24,7 +26,8 @@ export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
-  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  const routers = [operationsRouter(store), eventsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl), viewerRouter()];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 

@@ -34,8 +34,8 @@ export function styleIds(dataset: Dataset, role: Role): string[] {
 
 /** `tileJsonUrl` is where the style's source finds its TileJSON. */
 export function styleDocument(dataset: Dataset, request: StyleRequest, attributes: YearAttributes, tileJsonUrl: string): StyleDocument {
-  const kommun = dataset.layers.find((l) => l.id === dataset.kommunLayer?.layer)?.tileLayer ?? null;
-  const others = dataset.layers.filter((l) => l.id !== dataset.kommunLayer?.layer).map((l) => l.tileLayer);
+  const kommun = dataset.layers.find((l) => l.id === dataset.kommunLayer?.layer) ?? null;
+  const others = dataset.layers.filter((l) => l.id !== dataset.kommunLayer?.layer);
   const metric = areaMetrics(dataset, attributes.role, request.year).find((m) => m.id === request.theme);
   const fills = metric ? choroplethLayers(SOURCE_ID, metric, breaksOf(attributes, mappedField(metric))) : omradestypLayers(SOURCE_ID);
   return {
