@@ -227,6 +227,7 @@ function wireControls() {
   $('kommun').addEventListener('change', (e) => {
     state.kommun = e.target.value || null;
     fitRegion(state.kommun ? { kommun: state.kommun } : null);
+    renderTitle();
     writeState(state);
   });
   $('utsatta').checked = state.utsatta;
