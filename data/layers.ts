@@ -39,6 +39,12 @@ export function publishedProperties(layer: Layer, feature: LayerFeature): Record
   return Object.fromEntries(Object.entries(layer.properties).map(([name, source]) => [name, feature.properties[source] ?? null]));
 }
 
+/** The name a source field is published under (null if the layer's `properties` leave it out). */
+export function publishedName(layer: Layer, sourceField: string): string | null {
+  if (!layer.properties) return sourceField;
+  return Object.keys(layer.properties).find((name) => layer.properties![name] === sourceField) ?? null;
+}
+
 export async function readLayer(source: LayerSource, file: string, report: Report): Promise<Layer> {
   const layer: Layer = { id: source.id, tileLayer: source.tileLayer ?? source.id.replaceAll('-', '_'), properties: source.properties ?? null, title: source.title, attribution: source.attribution, license: source.license ?? null, idField: source.idField, nameField: source.nameField, features: [] };
   const read = await readFeatureFile(file, { layer: source.layer });

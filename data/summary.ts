@@ -1,6 +1,7 @@
 /** A compact description of a dataset: what the server has loaded, for people and for monitoring. */
 import type { Dataset } from './dataset.ts';
 import { canSee, DISCLOSURE_METHOD, type Role } from './disclosure.ts';
+import { publishedName } from './layers.ts';
 
 function countBy<T>(items: readonly T[], key: (item: T) => string | number): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -23,8 +24,9 @@ export function summarize(d: Dataset, role: Role) {
       kommuner: new Set(d.areas.map((a) => a.kommunkod)).size,
     },
     omradestyp: Object.fromEntries(d.years.map((y) => [y, countBy([...d.areaTypes.get(y)!.values()], (t) => t)])),
-    metrics: d.catalog.filter((m) => canSee(role, m)).map((m) => ({ id: m.id, label: m.label, level: m.level, years: m.years, synthetic: m.synthetic, access: m.access })),
+    metrics: d.catalog.filter((m) => canSee(role, m)).map((m) => ({ id: m.id, label: m.label, unit: m.unit, kind: m.kind, level: m.level, years: m.years, synthetic: m.synthetic, access: m.access })),
     layers: d.layers.map((l) => ({ id: l.id, title: l.title, features: l.features.length })),
+    kommunLayer: kommunLayerSummary(d),
     disclosure: DISCLOSURE_METHOD,
     provenance: {
       sources: d.provenance.sources,
@@ -33,4 +35,11 @@ export function summarize(d: Dataset, role: Role) {
       warnings: d.provenance.warnings.length,
     },
   };
+}
+
+/** The kommun layer (a collection of the OGC API) with the published names of its code and name properties. */
+function kommunLayerSummary(d: Dataset) {
+  const layer = d.layers.find((l) => l.id === d.kommunLayer?.layer);
+  if (!d.kommunLayer || !layer) return null;
+  return { layer: layer.id, codeField: publishedName(layer, d.kommunLayer.codeField), nameField: publishedName(layer, d.kommunLayer.nameField) };
 }

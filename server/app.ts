@@ -18,8 +18,10 @@ import { TrustedProxies } from './proxy.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { cacheRouter } from './routes/cache.ts';
 import { esriRouter } from './routes/esri.ts';
+import { eventsRouter } from './routes/events.ts';
 import { operationsRouter } from './routes/operations.ts';
 import { tilesRouter } from './routes/tiles.ts';
+import { viewerRouter } from './routes/viewer.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** What the app needs from the configuration (server/config.ts); tests pass only what they vary. */
@@ -75,7 +77,17 @@ function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cor
     await next();
   });
   // OGC tiles before the XYZ tiles: it takes the /tiles/{tileMatrixSetId} paths and leaves the others to them.
-  for (const router of [operationsRouter(store), cacheRouter(store), ogcTilesRouter(store, options.publicUrl), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl), esriRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  const routers = [
+    operationsRouter(store),
+    cacheRouter(store),
+    eventsRouter(store),
+    ogcTilesRouter(store, options.publicUrl),
+    tilesRouter(store, options.publicUrl),
+    ogcRouter(store, options.publicUrl),
+    esriRouter(store, options.publicUrl),
+    viewerRouter(),
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   if (options.log) {
     const log = options.log;
     app.on('error', (err: unknown, ctx?: Koa.Context) => log.error({ err, requestId: ctx?.response.get('X-Request-Id') }, 'request failed'));

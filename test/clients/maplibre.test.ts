@@ -25,7 +25,8 @@ import { TileCache } from '../../tiles/cache.ts';
 import { CHOROPLETH_COLORS, OMRADESTYP_COLORS } from '../../tiles/style/palette.ts';
 import type { StyleDocument, StyleLayer } from '../../tiles/style/maplibre.ts';
 import { requireClient } from '../helpers/clients.ts';
-import { launchChromium, MAP_HEIGHT, MAP_WIDTH, mapPageUrl, serveMapPage, type MapPageState } from '../helpers/maplibre-page.ts';
+import { blend, colourShare, pngColours, rgbOf, totalPixels, WHITE, type RGB } from '../helpers/colours.ts';
+import { launchChromium, MAP_HEIGHT, MAP_WIDTH, mapPageUrl, serveMapPage, watchPage, type MapPageState, type PageLog } from '../helpers/maplibre-page.ts';
 import { nationalDataset } from '../helpers/national.ts';
 import { listen } from '../helpers/raw-http.ts';
 
@@ -39,22 +40,11 @@ const SOURCE = 'regso';
 const AREA_LAYER = 'regso';
 const TYPE_LAYERS = [1, 2, 3, 4, 5].map((t) => `omradestyp-${t}`);
 const FILL_OPACITY = 0.85;
-const WHITE: RGB = [255, 255, 255];
 /** Per channel, for the colours of the PNG against the expected composite. */
 const COLOUR_TOLERANCE = 3;
 /** A colour must cover at least this share of the map's pixels to count as present. */
 const MIN_SHARE = 0.001;
 const IDLE_TIMEOUT_MS = 30_000;
-
-type RGB = [number, number, number];
-
-interface PageLog {
-  requests: { url: string; type: string }[];
-  consoleErrors: string[];
-  pageErrors: string[];
-  failed: string[];
-  badResponses: string[];
-}
 
 interface OpenMap {
   page: Page;
@@ -234,10 +224,9 @@ describe.skipIf(!HAS_CHROMIUM)('MapLibre GL JS in headless Chromium on the natio
 
     it('renders the class colours as the style composites them; screenshot in test-output/', async () => {
       const colours = await screenshotColours(run.page, `maplibre-goteborg-${STYLE}-z10.png`);
-      const pixels = total(colours);
       // An area with a value is drawn by every fill layer whose filter takes it: the unfiltered no-data base, then its class.
       const base = fills().filter((l) => l.filter === undefined).reduce((rgb, l) => over(rgb, l), WHITE);
-      const shares = classes().map((l) => share(colours, over(base, l), pixels));
+      const shares = classes().map((l) => share(colours, over(base, l)));
       console.log(`MapLibre z10 ${STYLE}: share of pixels per class colour ${JSON.stringify(shares)}`);
       expect(classes().map((l) => l.paint['fill-color'])).toEqual(CHOROPLETH_COLORS.slice(0, classes().length));
       expect(shares.filter((s) => s > MIN_SHARE).length).toBeGreaterThanOrEqual(3);
@@ -250,19 +239,7 @@ async function openMap(style: string, center: [number, number], zoom: number): P
   const started = performance.now();
   const context = await browser!.newContext({ viewport: { width: MAP_WIDTH, height: MAP_HEIGHT }, deviceScaleFactor: 1 });
   const page = await context.newPage();
-  const log: PageLog = { requests: [], consoleErrors: [], pageErrors: [], failed: [], badResponses: [] };
-  const onConsole = (where: string) => (m: { type(): string; text(): string }) => {
-    if (m.type() === 'error') log.consoleErrors.push(`${where}: ${m.text()}`);
-  };
-  // Context-wide: MapLibre fetches tiles in its workers.
-  context.on('request', (r) => log.requests.push({ url: r.url(), type: r.resourceType() }));
-  context.on('requestfailed', (r) => log.failed.push(`${r.url()}: ${r.failure()?.errorText}`));
-  context.on('response', (r) => {
-    if (r.status() >= 400) log.badResponses.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('console', onConsole('page'));
-  page.on('worker', (w) => w.on('console', onConsole(`worker ${w.url()}`)));
-  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
+  const log = watchPage(context, page);
   serverLog = [];
   await page.goto(mapPageUrl(origin, `${origin}/styles/${style}.json`, center, zoom));
   await page.waitForFunction(
@@ -352,59 +329,24 @@ async function featureState(page: Page, id: number, lonLat: [number, number]) {
 /** Saves a screenshot of the map to test-output/ and returns its colours ("r,g,b" → pixels), decoded by Chromium. */
 async function screenshotColours(page: Page, file: string): Promise<Map<string, number>> {
   const png = await page.locator('#map').screenshot({ path: path.join(OUTPUT_DIR, file) });
-  const counts = await page.evaluate(async (b64) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const image = await createImageBitmap(new Blob([bytes], { type: 'image/png' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
-    const canvas = new OffscreenCanvas(image.width, image.height);
-    const ctx = canvas.getContext('2d')!;
-    ctx.drawImage(image, 0, 0);
-    const data = ctx.getImageData(0, 0, image.width, image.height).data;
-    const out: Record<string, number> = {};
-    for (let i = 0; i < data.length; i += 4) {
-      const key = `${data[i]},${data[i + 1]},${data[i + 2]}`;
-      out[key] = (out[key] ?? 0) + 1;
-    }
-    return out;
-  }, png.toString('base64'));
-  const colours = new Map(Object.entries(counts));
-  expect(total(colours)).toBe(MAP_WIDTH * MAP_HEIGHT);
+  const colours = await pngColours(page, png);
+  expect(totalPixels(colours)).toBe(MAP_WIDTH * MAP_HEIGHT);
   return colours;
 }
 
 function typeColourShares(colours: Map<string, number>): Record<number, number> {
-  const pixels = total(colours);
   const found: Record<number, number> = {};
-  for (const typ of [1, 2, 3, 4, 5] as const) found[typ] = share(colours, blend(WHITE, rgbOf(OMRADESTYP_COLORS[typ]), FILL_OPACITY), pixels);
+  for (const typ of [1, 2, 3, 4, 5] as const) found[typ] = share(colours, blend(WHITE, rgbOf(OMRADESTYP_COLORS[typ]), FILL_OPACITY));
   return found;
 }
 
-/** Share of the pixels within COLOUR_TOLERANCE of a colour, rounded to 4 decimals. */
-function share(colours: Map<string, number>, rgb: RGB, pixels: number): number {
-  let n = 0;
-  for (const [key, count] of colours) {
-    const c = key.split(',').map(Number);
-    if (c.every((v, k) => Math.abs(v - rgb[k]) <= COLOUR_TOLERANCE)) n += count;
-  }
-  return Math.round((n / pixels) * 10_000) / 10_000;
-}
-
-function total(colours: Map<string, number>): number {
-  let n = 0;
-  for (const c of colours.values()) n += c;
-  return n;
+function share(colours: Map<string, number>, rgb: RGB): number {
+  return colourShare(colours, rgb, COLOUR_TOLERANCE);
 }
 
 /** A fill layer (constant colour and opacity) drawn over a colour. */
 function over(base: RGB, layer: StyleLayer): RGB {
   return blend(base, rgbOf(String(layer.paint['fill-color'])), Number(layer.paint['fill-opacity'] ?? 1));
-}
-
-function blend(base: RGB, rgb: RGB, alpha: number): RGB {
-  return [0, 1, 2].map((k) => Math.round(alpha * rgb[k] + (1 - alpha) * base[k])) as RGB;
-}
-
-function rgbOf(hex: string): RGB {
-  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as RGB;
 }
 
 /** Whether a choropleth class filter ['all', ['>=', get, low], ['<' | '<=', get, high]] takes a value. */

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import type { Map as MaplibreMap } from 'maplibre-gl';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** No downloads, no outside traffic: Chromium's own background services off. */
@@ -108,4 +108,30 @@ export function serveMapPage(req: http.IncomingMessage, res: http.ServerResponse
 /** Debian's Chromium, headless, through playwright-core (which never downloads a browser). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** What a page and its workers did: every request, console errors (with the resource's URL), page errors, failures. */
+export interface PageLog {
+  requests: { url: string; type: string }[];
+  consoleErrors: { text: string; url: string }[];
+  pageErrors: string[];
+  failed: string[];
+  badResponses: string[];
+}
+
+/** Starts logging a page; context-wide for requests, since MapLibre fetches tiles in its workers. */
+export function watchPage(context: BrowserContext, page: Page): PageLog {
+  const log: PageLog = { requests: [], consoleErrors: [], pageErrors: [], failed: [], badResponses: [] };
+  const onConsole = (where: string) => (m: { type(): string; text(): string; location(): { url: string } }) => {
+    if (m.type() === 'error') log.consoleErrors.push({ text: `${where}: ${m.text()}`, url: m.location().url });
+  };
+  context.on('request', (r) => log.requests.push({ url: r.url(), type: r.resourceType() }));
+  context.on('requestfailed', (r) => log.failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+  context.on('response', (r) => {
+    if (r.status() >= 400) log.badResponses.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('console', onConsole('page'));
+  page.on('worker', (w) => w.on('console', onConsole(`worker ${w.url()}`)));
+  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
+  return log;
 }

@@ -15,7 +15,13 @@ export async function listen(handler: http.RequestListener): Promise<{ url: stri
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  // Open streams (server-sent events) would keep close() waiting: end them with it.
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return { url: `http://127.0.0.1:${port}`, close };
 }
 
 export function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {

@@ -49,8 +49,8 @@ export function styleDocument(dataset: Dataset, request: StyleRequest, attribute
  * the Esri services' root.json) is made of these, so they draw the same classes in the same colours.
  */
 export function styleLayers(dataset: Dataset, request: StyleRequest, attributes: YearAttributes, source: string): StyleLayer[] {
-  const kommun = dataset.layers.find((l) => l.id === dataset.kommunLayer?.layer)?.tileLayer ?? null;
-  const others = dataset.layers.filter((l) => l.id !== dataset.kommunLayer?.layer).map((l) => l.tileLayer);
+  const kommun = dataset.layers.find((l) => l.id === dataset.kommunLayer?.layer) ?? null;
+  const others = dataset.layers.filter((l) => l.id !== dataset.kommunLayer?.layer);
   const metric = themeMetric(dataset, request, attributes.role);
   const fills = metric ? choroplethLayers(source, metric, breaksOf(attributes, mappedField(metric))) : omradestypLayers(source);
   return [...fills, ...overlayLayers(source, kommun, others)];

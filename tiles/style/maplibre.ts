@@ -80,17 +80,33 @@ function format(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
+/** What an overlay needs of a dataset layer: its tile layer and its title (for the legend and layer switches). */
+export interface OverlaySource {
+  tileLayer: string;
+  title: { sv: string; en: string };
+}
+
 /**
  * Outlines drawn over the fills: areas, kommun borders, and the other layers (e.g. utsatta områden). All visible: QGIS's
- * converter ignores `visibility: none`, so a hidden layer would show in QGIS and not in MapLibre; viewers switch them.
+ * converter ignores `visibility: none`, so a hidden layer would show in QGIS and not in MapLibre; viewers switch them
+ * (the other layers are marked `switchable` in their metadata, with their title as `legend`).
  */
-export function overlayLayers(source: string, kommunLayer: string | null, otherLayers: string[]): StyleLayer[] {
+export function overlayLayers(source: string, kommunLayer: OverlaySource | null, otherLayers: OverlaySource[]): StyleLayer[] {
   const layers: StyleLayer[] = [
     { id: 'regso-outline', type: 'line', source, 'source-layer': AREA_LAYER, paint: { 'line-color': AREA_OUTLINE_COLOR, 'line-width': 0.5, 'line-opacity': 0.6 } },
   ];
-  if (kommunLayer) layers.push({ id: 'kommun-outline', type: 'line', source, 'source-layer': kommunLayer, paint: { 'line-color': KOMMUN_LINE_COLOR, 'line-width': 1.2 } });
+  if (kommunLayer) {
+    layers.push({ id: 'kommun-outline', type: 'line', source, 'source-layer': kommunLayer.tileLayer, paint: { 'line-color': KOMMUN_LINE_COLOR, 'line-width': 1.2 }, metadata: { legend: kommunLayer.title } });
+  }
   for (const layer of otherLayers) {
-    layers.push({ id: `${layer}-outline`, type: 'line', source, 'source-layer': layer, paint: { 'line-color': UTSATT_LINE_COLOR, 'line-width': 2.5 } });
+    layers.push({
+      id: `${layer.tileLayer}-outline`,
+      type: 'line',
+      source,
+      'source-layer': layer.tileLayer,
+      paint: { 'line-color': UTSATT_LINE_COLOR, 'line-width': 2.5 },
+      metadata: { legend: layer.title, switchable: true },
+    });
   }
   return layers;
 }

@@ -29,3 +29,5 @@ export const NO_DATA_COLOR = '#d9d9d9';
 export const KOMMUN_LINE_COLOR = '#404040';
 export const UTSATT_LINE_COLOR = '#7b3294';
 export const AREA_OUTLINE_COLOR = '#ffffff';
+/** The viewer's hover and selection outline: black reads against every fill of both schemes. */
+export const HIGHLIGHT_COLOR = '#000000';
