@@ -2,7 +2,8 @@
  * Security headers. Every response: `nosniff`, and `Referrer-Policy: no-referrer` because URLs handed to key
  * holders carry their key (`apikey=`) and must not leak to other sites through the Referer. HTML pages also get a
  * Content-Security-Policy: they run no script and load nothing from elsewhere; their one inline stylesheet is
- * allowed by its hash, the inline SVG sketch needs nothing.
+ * allowed by its hash, the inline SVG sketch needs nothing. A route that sets its own policy keeps it (the viewer
+ * runs scripts of our origin).
  */
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
@@ -28,7 +29,7 @@ export const securityHeaders: Middleware = async (ctx, next) => {
   } finally {
     ctx.set(SECURITY_HEADERS);
     if (ctx.response.type === 'text/html') {
-      ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+      if (!ctx.response.get('Content-Security-Policy')) ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
       ctx.set('X-Frame-Options', 'DENY');
     }
   }

@@ -37,7 +37,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * Our origin only. MapLibre sets element styles from script (CSSOM, allowed) and starts its worker from a same-origin
  * module URL; its workers fetch tiles with fetch (connect-src).
  */
-export const CONTENT_SECURITY_POLICY = [
+export const VIEWER_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "worker-src 'self' blob:",
@@ -85,8 +85,8 @@ export function viewerRouter(): Router {
     const file = files.get(name);
     if (file === undefined) return; // the 404 middleware answers with JSON
     const served = await load(file);
-    ctx.set({ 'Cache-Control': 'no-cache', ETag: served.etag, Vary: 'Accept-Encoding', 'X-Content-Type-Options': 'nosniff' });
-    if (name.endsWith('.html')) ctx.set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Referrer-Policy': 'no-referrer' });
+    ctx.set({ 'Cache-Control': 'no-cache', ETag: served.etag, Vary: 'Accept-Encoding' });
+    if (name.endsWith('.html')) ctx.set('Content-Security-Policy', VIEWER_CSP);
     ctx.type = CONTENT_TYPES[path.extname(name)];
     if (ctx.get('If-None-Match').split(/\s*,\s*/).includes(served.etag)) {
       ctx.status = 304;

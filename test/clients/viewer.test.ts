@@ -195,28 +195,32 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
   describe('kiosk', () => {
     it('hides the controls and cycles through its views', async () => {
       const views = 'omradestyper:2023:1480;brott_totalt:2022:0180';
-      const run = await openViewer(`/viewer/?kiosk=1&interval=2&views=${encodeURIComponent(views)}`);
+      const run = await openViewer(`/viewer/?kiosk=1&interval=3&views=${encodeURIComponent(views)}`);
       try {
         await expect(run.page.locator('#controls').isVisible()).resolves.toBe(false);
         await expect(run.page.locator('#stats').isVisible()).resolves.toBe(false);
         const kommunName = (code: string) => national.dataset.areas.find((a) => a.kommunkod === code)!.kommunnamn;
         const brott = national.dataset.catalog.find((m) => m.id === 'brott_totalt')!.label.sv;
-        await expect(run.page.locator('#title').textContent()).resolves.toBe(`Områdestyper 2023 · ${kommunName('1480')}`);
-        await run.page.screenshot({ path: path.join(OUTPUT_DIR, 'viewer-kiosk-view-0.png') });
-        await run.page.locator('body[data-view="1"]').waitFor({ state: 'attached', timeout: TIMEOUT_MS });
-        await waitIdle(run.page);
-        await expect(run.page.locator('#title').textContent()).resolves.toBe(`${brott} 2022 · ${kommunName('0180')}`);
-        const view1 = await run.page.evaluate(() => {
-          const { map } = (window as ViewerWindow).regsoViewer!;
-          return { metadata: map.getStyle().metadata, center: map.getCenter().toArray() };
-        });
+        // Each view's title and style are read right as it is shown: on a loaded machine the page may come up after
+        // the first switch, and an idle wait can outlast the 3 s interval.
+        const shown = async (view: number) => {
+          await run.page.locator(`body[data-view="${view}"]`).waitFor({ state: 'attached', timeout: TIMEOUT_MS });
+          return run.page.evaluate(() => {
+            const { map } = (window as ViewerWindow).regsoViewer!;
+            return { title: document.querySelector('#title')!.textContent, metadata: map.getStyle().metadata, center: map.getCenter().toArray() };
+          });
+        };
+        const view1 = await shown(1);
+        expect(view1.title).toBe(`${brott} 2022 · ${kommunName('0180')}`);
         expect(view1.metadata).toMatchObject({ 'regso-tiles:theme': 'brott_totalt', 'regso-tiles:year': 2022 });
         const stockholm = bboxOfKommun(national.dataset, '0180');
         expect(view1.center[0]).toBeGreaterThan(stockholm[0]);
         expect(view1.center[0]).toBeLessThan(stockholm[2]);
         await run.page.screenshot({ path: path.join(OUTPUT_DIR, 'viewer-kiosk-view-1.png') });
-        await run.page.locator('body[data-view="0"]').waitFor({ state: 'attached', timeout: TIMEOUT_MS });
-        await expect(run.page.locator('#title').textContent()).resolves.toBe(`Områdestyper 2023 · ${kommunName('1480')}`);
+        const view0 = await shown(0);
+        expect(view0.title).toBe(`Områdestyper 2023 · ${kommunName('1480')}`);
+        expect(view0.metadata).toMatchObject({ 'regso-tiles:theme': 'omradestyper', 'regso-tiles:year': 2023 });
+        await run.page.screenshot({ path: path.join(OUTPUT_DIR, 'viewer-kiosk-view-0.png') });
         await expectCleanLoad(run);
       } finally {
         await run.context.close();
