@@ -31,11 +31,27 @@ function cleared(role: Role): boolean {
   return role !== 'public';
 }
 
+/** Whether a metric's values are under disclosure control for a role: counts, for roles without clearance. */
+export function controlled(metric: CatalogEntry, role: Role): boolean {
+  return metric.kind === 'count' && !cleared(role);
+}
+
 /** Groups for complementary suppression of RegSO cells: kommun, områdestyp of the year, kommun × områdestyp. */
 export function areaGroups(dataset: Dataset, year: number): GroupOf[] {
   const types = dataset.areaTypes.get(year);
   return [(code) => code.slice(0, 4), (code) => `typ${types?.get(code) ?? 0}`, (code) => `${code.slice(0, 4)}-${types?.get(code) ?? 0}`];
 }
+
+/**
+ * Kommun × områdestyp blocks: the dissolved polygons of low-zoom tiles and the building blocks of /stats tables.
+ * Their totals are one table with complementary suppression across the kommun and across the type, so every
+ * output that publishes block totals must key and group them the same way.
+ */
+export function blockKey(kommunkod: string, omradestyp: number): string {
+  return `${kommunkod}-${omradestyp}`;
+}
+
+export const blockGroups: GroupOf[] = [(key) => key.slice(0, 4), (key) => key.slice(5)];
 
 /** Groups for kommun cells: their län. */
 export const kommunGroups: GroupOf[] = [(kommunkod) => kommunkod.slice(0, 2)];
@@ -47,16 +63,16 @@ export function publishCounts(raw: ReadonlyMap<string, number>, metric: CatalogE
   const values = new Map<string, number | null>();
   const reasons = new Map<string, SuppressionReason>();
   const { minCount, roundTo } = metric.disclosure;
-  const controlled = metric.kind === 'count' && !cleared(role);
+  const control = controlled(metric, role);
   for (const [code, value] of raw) {
-    if (controlled && value > 0 && value < minCount) {
+    if (control && value > 0 && value < minCount) {
       values.set(code, null);
       reasons.set(code, 'small-count');
     } else {
-      values.set(code, controlled && roundTo ? Math.round(value / roundTo) * roundTo : value);
+      values.set(code, control && roundTo ? Math.round(value / roundTo) * roundTo : value);
     }
   }
-  if (controlled && reasons.size > 0) suppressComplements(raw, values, reasons, groups);
+  if (control && reasons.size > 0) suppressComplements(raw, values, reasons, groups);
   return { values, reasons };
 }
 

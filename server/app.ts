@@ -9,6 +9,7 @@ import { jsonErrors } from './errors.ts';
 import { serveCachedTile } from './fast-tiles.ts';
 import { ogcRouter } from './ogc/router.ts';
 import { operationsRouter } from './routes/operations.ts';
+import { statsRouter } from './routes/stats.ts';
 import { tilesRouter } from './routes/tiles.ts';
 
 export interface AppOptions {
@@ -24,7 +25,7 @@ export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
-  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl)]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [operationsRouter(store), tilesRouter(store, options.publicUrl), ogcRouter(store, options.publicUrl), statsRouter(store)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Area } from '../data/areas.ts';
 import type { CatalogEntry, Dataset } from '../data/dataset.ts';
-import { areaGroups, type GroupOf, type Role } from '../data/disclosure.ts';
+import { areaGroups, blockGroups, blockKey, type GroupOf, type Role } from '../data/disclosure.ts';
 import { areaMetrics, kommunFigures, publishFigures } from '../data/features/published.ts';
 import { publishedProperties, type Layer } from '../data/layers.ts';
 
@@ -74,7 +74,7 @@ function dissolvedAttributes(dataset: Dataset, year: number, role: Role): LayerT
   for (const a of dataset.areas) {
     const typ = types?.get(a.regsokod);
     if (typ === undefined) continue;
-    const key = `${a.kommunkod}-${typ}`;
+    const key = blockKey(a.kommunkod, typ);
     const members = groups.get(key);
     if (members) members.push(a);
     else groups.set(key, [a]);
@@ -94,7 +94,7 @@ function dissolvedAttributes(dataset: Dataset, year: number, role: Role): LayerT
     if (!raw) return undefined;
     return new Map([...groups].map(([key, members]) => [key, members.reduce((sum, m) => sum + (raw.get(m.regsokod) ?? 0), 0)]));
   };
-  addMetrics(areaMetrics(dataset, role, year), values, role, [(key) => key.slice(0, 4), (key) => key.slice(5)], tags, idOf);
+  addMetrics(areaMetrics(dataset, role, year), values, role, blockGroups, tags, idOf);
   return tags;
 }
 
