@@ -44,7 +44,9 @@ export function rankingResponse(dataset: Dataset, query: RankingQuery, role: Rol
   const population = dataset.catalog.find((m) => m.kind === 'population' && m.years.includes(year));
   const people = population ? dataset.metrics.get(population.id)?.get(year) : undefined;
   const rows = selectAreas(dataset, query.filter, year).map((a) => {
-    const count = context.areas.values.get(a.regsokod) ?? 0;
+    // null is a suppressed count; an area missing from the table has none.
+    const published = context.areas.values.get(a.regsokod);
+    const count = published === undefined ? 0 : published;
     const pop = people?.get(a.regsokod) ?? null;
     const rate = ratePer1000(count, pop ?? undefined);
     const [low, high] = rate !== null && count !== null ? poissonInterval(count).map((v) => round((v / pop!) * 1000, AREA_RATE_DECIMALS)) : [null, null];
