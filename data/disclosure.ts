@@ -53,13 +53,52 @@ export function blockKey(kommunkod: string, omradestyp: number): string {
 
 export const blockGroups: GroupOf[] = [(key) => key.slice(0, 4), (key) => key.slice(5)];
 
+/** A metric's block totals in a year, keyed by blockKey in the order of the areas (which decides ties). */
+export function blockTotals(dataset: Dataset, year: number, raw: ReadonlyMap<string, number>): Map<string, number> {
+  const types = dataset.areaTypes.get(year);
+  const totals = new Map<string, number>();
+  for (const a of dataset.areas) {
+    const typ = types?.get(a.regsokod);
+    if (typ === undefined) continue;
+    const key = blockKey(a.kommunkod, typ);
+    totals.set(key, (totals.get(key) ?? 0) + (raw.get(a.regsokod) ?? 0));
+  }
+  return totals;
+}
+
+/** Extra rules for a table whose cells are sums of cells published elsewhere (blocks of areas). */
+export interface NestedRules {
+  /** Cells to suppress (as complementary) whatever their value. */
+  forced: ReadonlySet<string>;
+  /** Cells complementary suppression picks first: those whose value is not known from their published parts. */
+  prefer: ReadonlySet<string>;
+}
+
+/**
+ * The rules for block totals given the published areas. A block holding exactly one suppressed area is forced:
+ * complementary suppression within the kommun × områdestyp leaves one only where it is the block's single non-zero
+ * area, and then the block total is that area's value. Complementary suppression prefers blocks holding suppressed
+ * areas: a block whose areas are all published is known from them, so suppressing it protects nothing.
+ */
+export function blockRules(dataset: Dataset, year: number, areas: PublishedValues): NestedRules {
+  const types = dataset.areaTypes.get(year);
+  const suppressed = new Map<string, number>();
+  for (const a of dataset.areas) {
+    const typ = types?.get(a.regsokod);
+    if (typ === undefined || areas.values.get(a.regsokod) !== null) continue;
+    const key = blockKey(a.kommunkod, typ);
+    suppressed.set(key, (suppressed.get(key) ?? 0) + 1);
+  }
+  return { forced: new Set([...suppressed].filter(([, n]) => n === 1).map(([key]) => key)), prefer: new Set(suppressed.keys()) };
+}
+
 /** Groups for kommun cells: their län. */
 export const kommunGroups: GroupOf[] = [(kommunkod) => kommunkod.slice(0, 2)];
 
 export type GroupOf = (code: string) => string;
 
-/** The published values of a count metric for one year, at RegSO or kommun level. */
-export function publishCounts(raw: ReadonlyMap<string, number>, metric: CatalogEntry, role: Role, groups: GroupOf[]): PublishedValues {
+/** The published values of a count metric for one year, at RegSO or kommun level, or of blocks (with `nested`). */
+export function publishCounts(raw: ReadonlyMap<string, number>, metric: CatalogEntry, role: Role, groups: GroupOf[], nested?: NestedRules): PublishedValues {
   const values = new Map<string, number | null>();
   const reasons = new Map<string, SuppressionReason>();
   const { minCount, roundTo } = metric.disclosure;
@@ -68,23 +107,27 @@ export function publishCounts(raw: ReadonlyMap<string, number>, metric: CatalogE
     if (control && value > 0 && value < minCount) {
       values.set(code, null);
       reasons.set(code, 'small-count');
+    } else if (control && nested?.forced.has(code)) {
+      values.set(code, null);
+      reasons.set(code, 'complementary');
     } else {
       values.set(code, control && roundTo ? Math.round(value / roundTo) * roundTo : value);
     }
   }
-  if (control && reasons.size > 0) suppressComplements(raw, values, reasons, groups);
+  if (control && reasons.size > 0) suppressComplements(raw, values, reasons, groups, nested?.prefer);
   return { values, reasons };
 }
 
 /**
  * Until stable: in every group with exactly one suppressed cell, also suppress the group's smallest published
- * non-zero cell. Two suppressed cells only reveal their sum, never each value.
+ * non-zero cell (of the preferred ones, if any). Two suppressed cells only reveal their sum, never each value.
  */
 function suppressComplements(
   raw: ReadonlyMap<string, number>,
   values: Map<string, number | null>,
   reasons: Map<string, SuppressionReason>,
   groups: GroupOf[],
+  prefer?: ReadonlySet<string>,
 ): void {
   let changed = true;
   while (changed) {
@@ -100,8 +143,10 @@ function suppressComplements(
       for (const codes of members.values()) {
         const suppressed = codes.filter((c) => values.get(c) === null);
         if (suppressed.length !== 1) continue;
-        const candidates = codes.filter((c) => values.get(c) !== null && raw.get(c)! > 0);
-        if (candidates.length === 0) continue;
+        const published = codes.filter((c) => values.get(c) !== null && raw.get(c)! > 0);
+        if (published.length === 0) continue;
+        const preferred = prefer ? published.filter((c) => prefer.has(c)) : [];
+        const candidates = preferred.length > 0 ? preferred : published;
         const smallest = candidates.reduce((a, b) => (raw.get(a)! < raw.get(b)! || (raw.get(a) === raw.get(b) && a < b) ? a : b));
         values.set(smallest, null);
         reasons.set(smallest, 'complementary');

@@ -1,19 +1,15 @@
 /**
  * Disclosure control for the cells of /stats tables. A cell is the sum of a metric over a set of RegSO (weighted
  * for utsatta områden). Its value is computed from the raw counts, and published only when it tells nothing that
- * the published area figures and the canonical margins do not already tell:
+ * is not already public:
  *
- * - the canonical table of a metric and year is kommun × områdestyp: the blocks (published in low-zoom tiles, with
- *   complementary suppression across each kommun and each type), and their margins — each kommun's total, each
- *   type's national total, the national total. The area figures have complementary suppression within every kommun,
- *   type and kommun × type, so a margin minus its published parts only ever gives a sum of two or more suppressed
- *   cells. Margins are canonical only when none of them is itself a small count; otherwise (a rare metric) the
- *   margins are withheld for that metric and year, since the national total minus the other kommuner would reveal
- *   the small one;
- * - a cell is published when it can be cut into canonical pieces that are all published: whole kommuner (their
- *   margin), whole types across the country (their national totals), whole blocks, and single areas. Everything a
- *   response publishes is then a sum of figures already public, so no combination of responses — differencing
- *   groups, totals, filters, years — recovers a suppressed value that the canonical tables protect;
+ * - tiles and features publish the area figures and the kommun × områdestyp block totals (each with complementary
+ *   suppression); on top of those, the margins of the block table — national type totals, the national total, each
+ *   kommun's total — are released where an audit shows they determine no suppressed value (audit.ts);
+ * - a cell is published when it can be cut into published pieces: whole kommuner and whole types whose margins are
+ *   released, the whole country, whole published blocks, and published single areas. Everything a response
+ *   publishes is then a sum of released figures, so no combination of responses — differencing groups, totals,
+ *   filters, years — recovers a suppressed value;
  * - a cell below the metric's minimum (and above zero) is suppressed as a small count; one that cannot be cut into
  *   published pieces is suppressed as complementary. Within each table, if the total is published and exactly one
  *   group is suppressed, one more group is suppressed too (defence in depth: the rule above already implies it).
@@ -21,12 +17,13 @@
  * Cleared roles see every cell.
  */
 import type { CatalogEntry, Dataset } from '../dataset.ts';
-import { areaGroups, blockGroups, blockKey, controlled, publishCounts, type PublishedValues, type Role, type SuppressionReason } from '../disclosure.ts';
+import { areaGroups, blockGroups, blockKey, blockRules, blockTotals, controlled, publishCounts, type PublishedValues, type Role, type SuppressionReason } from '../disclosure.ts';
+import { releasableMargins, type ReleasedMargins } from './audit.ts';
 
 /** The rule as published in /catalog and every /stats response. */
 export const TABLE_DISCLOSURE_RULE = {
-  sv: 'Summor för grupper (områdestyp, kommun, län, polisregion, utsatt område) räknas från områdenas verkliga antal men visas bara om de kan delas upp i redan publicerade delar: hela kommuner, hela områdestyper i riket, kommun × områdestyp och enskilda områden. Annars döljs summan (sekundärt), liksom summor under tröskeln. Varje publicerad siffra är därmed en summa av siffror som redan är offentliga, så inget dolt värde kan räknas fram genom differenser mellan grupper, totaler, filter eller år.',
-  en: 'Group figures (by områdestyp, kommun, län, police region, utsatt område) are computed from the areas\' true counts but shown only when they can be cut into already published pieces: whole kommuner, whole områdestyper across the country, kommun × områdestyp blocks and single areas. Otherwise the figure is suppressed (complementary), as are figures below the threshold. Every published figure is thus a sum of figures already public, so no suppressed value can be derived by differencing groups, totals, filters or years.',
+  sv: 'Summor för grupper (områdestyp, kommun, län, polisregion, utsatt område) räknas från områdenas verkliga antal men visas bara om de kan delas upp i publicerade delar: enskilda områden och kommun × områdestyp (som i kartan), samt hela kommuner, hela områdestyper i riket och riket, när en granskning (Gausselimination) visar att dessa summor inte låter något dolt värde räknas fram. Annars döljs summan (sekundärt), liksom summor under tröskeln. Varje publicerad siffra är därmed en summa av publicerade delar, så inget dolt värde kan räknas fram genom differenser mellan grupper, totaler, filter eller år.',
+  en: 'Group figures (by områdestyp, kommun, län, police region, utsatt område) are computed from the areas\' true counts but shown only when they can be cut into published pieces: single areas and kommun × områdestyp blocks (as on the map), and whole kommuner, whole områdestyper across the country and the country, where an audit (Gaussian elimination) shows that those totals let no suppressed value be solved for. Otherwise the figure is suppressed (complementary), as are figures below the threshold. Every published figure is thus a sum of published pieces, so no suppressed value can be derived by differencing groups, totals, filters or years.',
 } as const;
 
 /** RegSO code → weight (1 for whole areas; the share of the area for utsatta områden). */
@@ -55,8 +52,9 @@ export interface CellContext {
   kommunSize: ReadonlyMap<string, number>;
   typeOf: ReadonlyMap<string, number>;
   typeSize: ReadonlyMap<number, number>;
-  /** Whether the margins (kommun totals, national type totals, national total) are canonical. */
-  margins: boolean;
+  /** Number of areas in the dataset. */
+  areaCount: number;
+  margins: ReleasedMargins;
 }
 
 const contexts = new WeakMap<Dataset, Map<string, CellContext>>();
@@ -75,33 +73,22 @@ function buildContext(dataset: Dataset, metric: CatalogEntry, year: number, role
   const raw = dataset.metrics.get(metric.id)?.get(year) ?? new Map<string, number>();
   const types = dataset.areaTypes.get(year) ?? new Map<string, number>();
   const blockOf = new Map<string, string>();
-  const blockRaw = new Map<string, number>();
-  const kommunRaw = new Map<string, number>();
-  const typeRaw = new Map<number, number>();
   const blockSize = new Map<string, number>();
   const kommunSize = new Map<string, number>();
   const typeSize = new Map<number, number>();
-  let total = 0;
-  // Same order as the tiles' dissolved layer (areas by code), so the block suppression is the same.
   for (const a of dataset.areas) {
-    const value = raw.get(a.regsokod) ?? 0;
-    total += value;
-    add(kommunRaw, a.kommunkod, value);
     add(kommunSize, a.kommunkod, 1);
     const typ = types.get(a.regsokod);
     if (typ === undefined) continue;
-    const key = blockKey(a.kommunkod, typ);
-    blockOf.set(a.regsokod, key);
-    add(blockRaw, key, value);
-    add(blockSize, key, 1);
-    add(typeRaw, typ, value);
+    blockOf.set(a.regsokod, blockKey(a.kommunkod, typ));
+    add(blockSize, blockKey(a.kommunkod, typ), 1);
     add(typeSize, typ, 1);
   }
-  const areas = publishCounts(raw, metric, role, areaGroups(dataset, year));
-  const blocks = publishCounts(blockRaw, metric, role, blockGroups);
   const control = controlled(metric, role);
-  const margins = !control || ![...kommunRaw.values(), ...typeRaw.values(), total].some((v) => isSmall(v, metric));
-  return { metric, controlled: control, raw, areas, blocks, blockOf, blockSize, kommunSize, typeOf: types, typeSize, margins };
+  const areas = publishCounts(raw, metric, role, areaGroups(dataset, year));
+  const blocks = publishCounts(blockTotals(dataset, year, raw), metric, role, blockGroups, blockRules(dataset, year, areas));
+  const margins = control ? releasableMargins(dataset, year, raw, areas, blocks, metric.disclosure.minCount) : { national: true, types: new Set(typeSize.keys()), kommuner: new Set(kommunSize.keys()) };
+  return { metric, controlled: control, raw, areas, blocks, blockOf, blockSize, kommunSize, typeOf: types, typeSize, areaCount: dataset.areas.length, margins };
 }
 
 function add<K>(map: Map<K, number>, key: K, value: number): void {
@@ -133,12 +120,12 @@ function fromPublishedPieces(context: CellContext, members: Members, weighted: b
   // A weighted sum of areas is a sum of published figures only if each area with a weight is published.
   if (weighted) return [...members].every(([code, w]) => w === 0 || published(code));
   const codes = [...members.keys()];
-  if (context.margins) {
-    const perType = countBy(codes, (c) => context.typeOf.get(c) ?? 0);
-    if ([...perType].every(([typ, n]) => n === context.typeSize.get(typ))) return true;
-  }
+  const { margins } = context;
+  if (margins.national && codes.length === context.areaCount) return true;
+  const perType = countBy(codes, (c) => context.typeOf.get(c) ?? 0);
+  if ([...perType].every(([typ, n]) => margins.types.has(typ) && n === context.typeSize.get(typ))) return true;
   for (const [kommunkod, inKommun] of groupBy(codes, (c) => c.slice(0, 4))) {
-    if (context.margins && inKommun.length === context.kommunSize.get(kommunkod)) continue;
+    if (margins.kommuner.has(kommunkod) && inKommun.length === context.kommunSize.get(kommunkod)) continue;
     for (const [block, inBlock] of groupBy(inKommun, (c) => context.blockOf.get(c) ?? c)) {
       const whole = inBlock.length === context.blockSize.get(block) && context.blocks.values.get(block) !== null;
       if (!whole && !inBlock.every(published)) return false;
