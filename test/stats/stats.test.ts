@@ -183,7 +183,7 @@ describe('GET /catalog', () => {
     expect(valdsbrott.disclosure.method.en).toMatch(/Complementary suppression/);
     expect(body.metrics.find((m: any) => m.id === 'befolkning')).toMatchObject({ kind: 'population', stats: false, disclosure: { applied: false } });
     expect(body).toMatchObject({ years: [2022, 2023], groupBy: ['omradestyp', 'kommun', 'lan', 'polisregion', 'utsatt-omrade'] });
-    expect(body.disclosure.tables.en).toMatch(/already published pieces/);
+    expect(body.disclosure.tables.en).toMatch(/cut into published pieces/);
     expect(body.filters.polisregion).toHaveLength(7);
     expect(body.filters.kommun).toHaveLength(290);
   });
