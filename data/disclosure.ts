@@ -17,8 +17,8 @@ export interface PublishedValues {
 }
 
 export const DISCLOSURE_METHOD = {
-  sv: 'Antal under tröskeln (standard 5, per mått) döljs, liksom deras andelar per 1 000 invånare; noll visas. Sekundär röjandekontroll: i varje kommun, varje områdestyp och varje kommun × områdestyp döljs ytterligare minst ett värde när endast ett är dolt, så att inget dolt värde kan räknas fram ur summor.',
-  en: 'Counts below the threshold (default 5, per metric) are suppressed, with their rates per 1,000 inhabitants; zero is shown. Complementary suppression: in every kommun, every områdestyp and every kommun × områdestyp at least one more value is suppressed where only one is, so that no suppressed value can be derived from totals.',
+  sv: 'Antal under tröskeln (standard 5, per mått) döljs, liksom deras andelar per 1 000 invånare; noll visas. Sekundär röjandekontroll: i varje kommun, varje områdestyp och varje kommun × områdestyp döljs ytterligare minst ett värde när endast ett är dolt, så att inget dolt värde kan räknas fram ur summor. En summa för kommun × områdestyp döljs också när den bara innehåller ett dolt område.',
+  en: 'Counts below the threshold (default 5, per metric) are suppressed, with their rates per 1,000 inhabitants; zero is shown. Complementary suppression: in every kommun, every områdestyp and every kommun × områdestyp at least one more value is suppressed where only one is, so that no suppressed value can be derived from totals. A kommun × områdestyp total is also suppressed when it holds a single suppressed area.',
 } as const;
 
 /** Whether a role may see a metric at all (restricted metrics need clearance). */
