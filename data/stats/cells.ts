@@ -5,9 +5,11 @@
  *
  * - tiles and features publish the area figures and the kommun × områdestyp block totals (each with complementary
  *   suppression); on top of those, the margins of the block table — national type totals, the national total, each
- *   kommun's total — are released where an audit shows they determine no suppressed value (audit.ts);
- * - a cell is published when it can be cut into published pieces: whole kommuner and whole types whose margins are
- *   released, the whole country, whole published blocks, and published single areas. Everything a response
+ *   kommun's total, each type's total within a police region and a län — are released where an audit shows they
+ *   determine no suppressed value (audit.ts);
+ * - a cell is published when it can be cut into published pieces: whole kommuner, whole types (in the country, a
+ *   police region or a län) whose margins are released, the whole country, whole published blocks, and published
+ *   single areas. Everything a response
  *   publishes is then a sum of released figures, so no combination of responses — differencing groups, totals,
  *   filters, years — recovers a suppressed value;
  * - a cell below the metric's minimum (and above zero) is suppressed as a small count; one that cannot be cut into
@@ -18,12 +20,14 @@
  */
 import type { CatalogEntry, Dataset } from '../dataset.ts';
 import { areaGroups, blockGroups, blockKey, blockRules, blockTotals, controlled, publishCounts, type PublishedValues, type Role, type SuppressionReason } from '../disclosure.ts';
-import { releasableMargins, type ReleasedMargins } from './audit.ts';
+import { kommunkodOf, lanskodOf } from '../codes.ts';
+import { policeRegionOf } from '../police-regions.ts';
+import { releasableMargins, typeWithin, type ReleasedMargins } from './audit.ts';
 
 /** The rule as published in /catalog and every /stats response. */
 export const TABLE_DISCLOSURE_RULE = {
-  sv: 'Summor för grupper (områdestyp, kommun, län, polisregion, utsatt område) räknas från områdenas verkliga antal men visas bara om de kan delas upp i publicerade delar: enskilda områden och kommun × områdestyp (som i kartan), samt hela kommuner, hela områdestyper i riket och riket, när en granskning (Gausselimination) visar att dessa summor inte låter något dolt värde räknas fram. Annars döljs summan (sekundärt), liksom summor under tröskeln. Varje publicerad siffra är därmed en summa av publicerade delar, så inget dolt värde kan räknas fram genom differenser mellan grupper, totaler, filter eller år.',
-  en: 'Group figures (by områdestyp, kommun, län, police region, utsatt område) are computed from the areas\' true counts but shown only when they can be cut into published pieces: single areas and kommun × områdestyp blocks (as on the map), and whole kommuner, whole områdestyper across the country and the country, where an audit (Gaussian elimination) shows that those totals let no suppressed value be solved for. Otherwise the figure is suppressed (complementary), as are figures below the threshold. Every published figure is thus a sum of published pieces, so no suppressed value can be derived by differencing groups, totals, filters or years.',
+  sv: 'Summor för grupper (områdestyp, kommun, län, polisregion, utsatt område) räknas från områdenas verkliga antal men visas bara om de kan delas upp i publicerade delar: enskilda områden och kommun × områdestyp (som i kartan), samt hela kommuner, hela områdestyper i riket, i en polisregion eller ett län och riket, när en granskning (Gausselimination) visar att dessa summor inte låter något dolt värde räknas fram. Annars döljs summan (sekundärt), liksom summor under tröskeln. Varje publicerad siffra är därmed en summa av publicerade delar, så inget dolt värde kan räknas fram genom differenser mellan grupper, totaler, filter eller år.',
+  en: 'Group figures (by områdestyp, kommun, län, police region, utsatt område) are computed from the areas\' true counts but shown only when they can be cut into published pieces: single areas and kommun × områdestyp blocks (as on the map), and whole kommuner, whole områdestyper across the country, a police region or a län, and the country, where an audit (Gaussian elimination) shows that those totals let no suppressed value be solved for. Otherwise the figure is suppressed (complementary), as are figures below the threshold. Every published figure is thus a sum of published pieces, so no suppressed value can be derived by differencing groups, totals, filters or years.',
 } as const;
 
 /** RegSO code → weight (1 for whole areas; the share of the area for utsatta områden). */
@@ -52,9 +56,12 @@ export interface CellContext {
   kommunSize: ReadonlyMap<string, number>;
   typeOf: ReadonlyMap<string, number>;
   typeSize: ReadonlyMap<number, number>;
+  /** Number of areas of a type within a region or län, keyed by typeWithin. */
+  typeWithinSize: ReadonlyMap<string, number>;
   /** Number of areas in the dataset. */
   areaCount: number;
-  margins: ReleasedMargins;
+  /** Released margins; null for a role that sees every value. */
+  margins: ReleasedMargins | null;
 }
 
 const contexts = new WeakMap<Dataset, Map<string, CellContext>>();
@@ -76,6 +83,7 @@ function buildContext(dataset: Dataset, metric: CatalogEntry, year: number, role
   const blockSize = new Map<string, number>();
   const kommunSize = new Map<string, number>();
   const typeSize = new Map<number, number>();
+  const typeWithinSize = new Map<string, number>();
   for (const a of dataset.areas) {
     add(kommunSize, a.kommunkod, 1);
     const typ = types.get(a.regsokod);
@@ -83,12 +91,19 @@ function buildContext(dataset: Dataset, metric: CatalogEntry, year: number, role
     blockOf.set(a.regsokod, blockKey(a.kommunkod, typ));
     add(blockSize, blockKey(a.kommunkod, typ), 1);
     add(typeSize, typ, 1);
+    for (const place of placesOf(a.regsokod)) add(typeWithinSize, typeWithin(place, typ), 1);
   }
   const control = controlled(metric, role);
   const areas = publishCounts(raw, metric, role, areaGroups(dataset, year));
   const blocks = publishCounts(blockTotals(dataset, year, raw), metric, role, blockGroups, blockRules(dataset, year, areas));
-  const margins = control ? releasableMargins(dataset, year, raw, areas, blocks, metric.disclosure.minCount) : { national: true, types: new Set(typeSize.keys()), kommuner: new Set(kommunSize.keys()) };
-  return { metric, controlled: control, raw, areas, blocks, blockOf, blockSize, kommunSize, typeOf: types, typeSize, areaCount: dataset.areas.length, margins };
+  const margins = control ? releasableMargins(dataset, year, raw, areas, blocks, metric.disclosure.minCount) : null;
+  return { metric, controlled: control, raw, areas, blocks, blockOf, blockSize, kommunSize, typeOf: types, typeSize, typeWithinSize, areaCount: dataset.areas.length, margins };
+}
+
+/** The police region and the län of an area, as keys of typeWithin. */
+function placesOf(regsokod: string): [string, string] {
+  const lanskod = lanskodOf(kommunkodOf(regsokod));
+  return [policeRegionOf(lanskod)?.id ?? '', lanskod];
 }
 
 function add<K>(map: Map<K, number>, key: K, value: number): void {
@@ -114,22 +129,39 @@ export function publishCell(context: CellContext, members: Members): Cell {
   return { raw, value: roundTo ? Math.round(raw / roundTo) * roundTo : weighted ? round(raw, 1) : raw };
 }
 
-/** Whether the members can be cut into published canonical pieces (see the module comment). */
+/** Whether the members can be cut into published pieces (see the module comment). */
 function fromPublishedPieces(context: CellContext, members: Members, weighted: boolean): boolean {
   const published = (code: string) => context.areas.values.get(code) !== null;
   // A weighted sum of areas is a sum of published figures only if each area with a weight is published.
   if (weighted) return [...members].every(([code, w]) => w === 0 || published(code));
   const codes = [...members.keys()];
-  const { margins } = context;
+  const margins = context.margins!;
   if (margins.national && codes.length === context.areaCount) return true;
   const perType = countBy(codes, (c) => context.typeOf.get(c) ?? 0);
   if ([...perType].every(([typ, n]) => margins.types.has(typ) && n === context.typeSize.get(typ))) return true;
-  for (const [kommunkod, inKommun] of groupBy(codes, (c) => c.slice(0, 4))) {
-    if (margins.kommuner.has(kommunkod) && inKommun.length === context.kommunSize.get(kommunkod)) continue;
-    for (const [block, inBlock] of groupBy(inKommun, (c) => context.blockOf.get(c) ?? c)) {
-      const whole = inBlock.length === context.blockSize.get(block) && context.blocks.values.get(block) !== null;
-      if (!whole && !inBlock.every(published)) return false;
+  // Whole kommuner first, or whole types within regions and län first: either cut will do.
+  return cutsIntoPieces(context, codes, true) || cutsIntoPieces(context, codes, false);
+}
+
+function cutsIntoPieces(context: CellContext, codes: string[], kommunerFirst: boolean): boolean {
+  const margins = context.margins!;
+  let rest = codes;
+  const wholeKommuner = () => {
+    rest = [...groupBy(rest, (c) => c.slice(0, 4))].flatMap(([kommunkod, inKommun]) => (margins.kommuner.has(kommunkod) && inKommun.length === context.kommunSize.get(kommunkod) ? [] : inKommun));
+  };
+  const wholeTypesWithin = () => {
+    for (const [scope, released] of [[0, margins.regionTypes], [1, margins.lanTypes]] as const) {
+      const keyOf = (c: string) => typeWithin(placesOf(c)[scope], context.typeOf.get(c) ?? 0);
+      rest = [...groupBy(rest, keyOf)].flatMap(([key, inside]) => (released.has(key) && inside.length === context.typeWithinSize.get(key) ? [] : inside));
     }
+  };
+  if (kommunerFirst) wholeKommuner();
+  wholeTypesWithin();
+  if (!kommunerFirst) wholeKommuner();
+  const published = (code: string) => context.areas.values.get(code) !== null;
+  for (const [block, inBlock] of groupBy(rest, (c) => context.blockOf.get(c) ?? c)) {
+    const whole = inBlock.length === context.blockSize.get(block) && context.blocks.values.get(block) !== null;
+    if (!whole && !inBlock.every(published)) return false;
   }
   return true;
 }
