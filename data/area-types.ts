@@ -8,6 +8,15 @@ import type { AreaTypeSource } from './manifest.ts';
 import { column, readCsvFile, type CsvTable } from './readers/csv.ts';
 import type { Report } from './report.ts';
 
+/** SCB's and Delmos' names of the five områdestyper. */
+export const OMRADESTYP_NAMES: Record<1 | 2 | 3 | 4 | 5, { sv: string; en: string }> = {
+  1: { sv: 'Områden med stora socioekonomiska utmaningar', en: 'Areas with major socioeconomic challenges' },
+  2: { sv: 'Områden med socioekonomiska utmaningar', en: 'Areas with socioeconomic challenges' },
+  3: { sv: 'Socioekonomiskt blandade områden', en: 'Socioeconomically mixed areas' },
+  4: { sv: 'Områden med goda socioekonomiska förutsättningar', en: 'Areas with good socioeconomic conditions' },
+  5: { sv: 'Områden med mycket goda socioekonomiska förutsättningar', en: 'Areas with very good socioeconomic conditions' },
+};
+
 /** year → RegSO code → områdestyp */
 export type AreaTypes = Map<number, Map<string, number>>;
 

@@ -20,6 +20,7 @@ import { cacheRouter } from './routes/cache.ts';
 import { esriRouter } from './routes/esri.ts';
 import { eventsRouter } from './routes/events.ts';
 import { operationsRouter } from './routes/operations.ts';
+import { statsRouter } from './routes/stats.ts';
 import { tilesRouter } from './routes/tiles.ts';
 import { viewerRouter } from './routes/viewer.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -85,6 +86,7 @@ function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cor
     tilesRouter(store, options.publicUrl),
     ogcRouter(store, options.publicUrl),
     esriRouter(store, options.publicUrl),
+    statsRouter(store),
     viewerRouter(),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());

@@ -4,7 +4,7 @@
  */
 import type { Area } from '../data/areas.ts';
 import type { CatalogEntry, Dataset } from '../data/dataset.ts';
-import { areaGroups, type GroupOf, type Role } from '../data/disclosure.ts';
+import { areaGroups, blockGroups, blockKey, blockRules, blockTotals, publishCounts, type GroupOf, type NestedRules, type Role } from '../data/disclosure.ts';
 import { areaMetrics, kommunFigures, publishFigures } from '../data/features/published.ts';
 import { publishedProperties, type Layer } from '../data/layers.ts';
 
@@ -65,8 +65,9 @@ function areaAttributes(dataset: Dataset, year: number, role: Role): LayerTags {
 }
 
 /**
- * Dissolved kommun × områdestyp polygons carry their group's totals. Totals are cells too: suppressed when small,
- * with complementary suppression across the kommun and the type.
+ * Dissolved kommun × områdestyp polygons carry their group's totals. Totals are cells too: suppressed when small or
+ * when they would reveal a suppressed area, with complementary suppression across the kommun and the type
+ * (data/disclosure.ts blockRules; /stats publishes the same block totals).
  */
 function dissolvedAttributes(dataset: Dataset, year: number, role: Role): LayerTags {
   const types = dataset.areaTypes.get(year);
@@ -74,7 +75,7 @@ function dissolvedAttributes(dataset: Dataset, year: number, role: Role): LayerT
   for (const a of dataset.areas) {
     const typ = types?.get(a.regsokod);
     if (typ === undefined) continue;
-    const key = `${a.kommunkod}-${typ}`;
+    const key = blockKey(a.kommunkod, typ);
     const members = groups.get(key);
     if (members) members.push(a);
     else groups.set(key, [a]);
@@ -89,12 +90,16 @@ function dissolvedAttributes(dataset: Dataset, year: number, role: Role): LayerT
     tags.set(id, { kommunkod: first.kommunkod, kommunnamn: first.kommunnamn, lanskod: first.lanskod, year, omradestyp: typ, n_areas: members.length, geom_source: sources.size === 1 ? first.geomSource : 'mixed' });
     idOf.set(key, id);
   }
+  const rawOf = (metric: CatalogEntry) => dataset.metrics.get(metric.id)?.get(year);
   const values = (metric: CatalogEntry) => {
-    const raw = dataset.metrics.get(metric.id)?.get(year);
-    if (!raw) return undefined;
-    return new Map([...groups].map(([key, members]) => [key, members.reduce((sum, m) => sum + (raw.get(m.regsokod) ?? 0), 0)]));
+    const raw = rawOf(metric);
+    return raw && blockTotals(dataset, year, raw);
   };
-  addMetrics(areaMetrics(dataset, role, year), values, role, [(key) => key.slice(0, 4), (key) => key.slice(5)], tags, idOf);
+  const nested = (metric: CatalogEntry) => {
+    const raw = rawOf(metric);
+    return raw && blockRules(dataset, year, publishCounts(raw, metric, role, areaGroups(dataset, year)));
+  };
+  addMetrics(areaMetrics(dataset, role, year), values, role, blockGroups, tags, idOf, nested);
   return tags;
 }
 
@@ -110,8 +115,9 @@ function addMetrics(
   groups: GroupOf[],
   tags: LayerTags,
   idOf: ReadonlyMap<string, number>,
+  nestedOf?: (metric: CatalogEntry) => NestedRules | undefined,
 ): void {
-  for (const [code, figures] of publishFigures(metrics, valuesOf, role, groups)) {
+  for (const [code, figures] of publishFigures(metrics, valuesOf, role, groups, nestedOf)) {
     const t = tags.get(idOf.get(code)!);
     if (!t) continue;
     for (const [name, value] of Object.entries(figures)) if (value !== null) t[name] = value;

@@ -4,7 +4,7 @@
  * tiles leave the nulls out (MVT has no null), OGC API – Features keeps them — so both always show the same values.
  */
 import type { CatalogEntry, Dataset } from '../dataset.ts';
-import { areaGroups, canSee, kommunGroups, publishCounts, ratePer1000, type GroupOf, type Role } from '../disclosure.ts';
+import { areaGroups, canSee, kommunGroups, publishCounts, ratePer1000, type GroupOf, type NestedRules, type Role } from '../disclosure.ts';
 
 /** metric id (and `<id>_per_1000`) → published value; null where suppressed or without a rate. */
 export type Figures = Record<string, number | null>;
@@ -36,6 +36,7 @@ export function publishFigures(
   valuesOf: (metric: CatalogEntry) => ReadonlyMap<string, number> | undefined,
   role: Role,
   groups: GroupOf[],
+  nestedOf: (metric: CatalogEntry) => NestedRules | undefined = () => undefined,
 ): Map<string, Figures> {
   const population = metrics.find((m) => m.kind === 'population');
   const people = population ? valuesOf(population) : undefined;
@@ -43,7 +44,7 @@ export function publishFigures(
   for (const metric of metrics) {
     const raw = valuesOf(metric);
     if (!raw) continue;
-    for (const [code, value] of publishCounts(raw, metric, role, groups).values) {
+    for (const [code, value] of publishCounts(raw, metric, role, groups, nestedOf(metric)).values) {
       let f = figures.get(code);
       if (!f) figures.set(code, (f = {}));
       f[metric.id] = value;

@@ -150,7 +150,8 @@ function resolveSelfIntersections(
   return repaired.map(orient);
 }
 
-function totalArea(polygons: PolygonRings[]): number {
+/** Area of polygons with holes, in square units of their CRS. */
+export function totalArea(polygons: PolygonRings[]): number {
   let sum = 0;
   for (const rings of polygons) for (let i = 0; i < rings.length; i++) sum += Math.abs(signedArea(rings[i])) * (i === 0 ? 1 : -1);
   return sum / 2;

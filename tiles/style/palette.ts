@@ -12,13 +12,8 @@ export const OMRADESTYP_COLORS: Record<1 | 2 | 3 | 4 | 5, string> = {
   5: '#2c7bb6',
 };
 
-export const OMRADESTYP_NAMES: Record<1 | 2 | 3 | 4 | 5, { sv: string; en: string }> = {
-  1: { sv: 'Områden med stora socioekonomiska utmaningar', en: 'Areas with major socioeconomic challenges' },
-  2: { sv: 'Områden med socioekonomiska utmaningar', en: 'Areas with socioeconomic challenges' },
-  3: { sv: 'Socioekonomiskt blandade områden', en: 'Socioeconomically mixed areas' },
-  4: { sv: 'Områden med goda socioekonomiska förutsättningar', en: 'Areas with good socioeconomic conditions' },
-  5: { sv: 'Områden med mycket goda socioekonomiska förutsättningar', en: 'Areas with very good socioeconomic conditions' },
-};
+/** The types' names live with the data (data/area-types.ts); re-exported for the styles. */
+export { OMRADESTYP_NAMES } from '../../data/area-types.ts';
 
 /** Choropleth classes, low to high: ColorBrewer YlOrRd (5 classes). */
 export const CHOROPLETH_COLORS = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'] as const;
