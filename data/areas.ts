@@ -34,8 +34,10 @@ const DECIMALS: Record<'EPSG:3006' | 'EPSG:4326', number> = { 'EPSG:3006': 3, 'E
 
 /** Reprojects and rounds polygons; returns [sweref99tm, wgs84]. */
 export function bothCrs(polygons: PolygonRings[], crs: CrsCode): [MultiPolygon, MultiPolygon] {
-  if (crs === 'EPSG:3006') return [roundPolygons(polygons, 3), roundPolygons(mapPolygons(polygons, toWgs84), 8)];
-  if (crs === 'EPSG:4326') return [roundPolygons(mapPolygons(polygons, toSweref99tm), 3), roundPolygons(polygons, 8)];
+  const sweref = DECIMALS['EPSG:3006'];
+  const degrees = DECIMALS['EPSG:4326'];
+  if (crs === 'EPSG:3006') return [roundPolygons(polygons, sweref), roundPolygons(mapPolygons(polygons, toWgs84), degrees)];
+  if (crs === 'EPSG:4326') return [roundPolygons(mapPolygons(polygons, toSweref99tm), sweref), roundPolygons(polygons, degrees)];
   throw new Error(`area geometry must be in EPSG:3006 or EPSG:4326, not ${crs}`);
 }
 

@@ -169,7 +169,7 @@ export class AreaIndex {
       allMaxY = Math.max(allMaxY, maxY);
     }
     this.cellCount = cellTotal;
-    const raster = (this.raster = new Uint8Array(cellTotal)); // all OUT until filled
+    const raster = (this.raster = new Uint8Array(cellTotal).fill(OUT));
     const gridCells = Math.min(MAX_GRID_CELLS, GRID_CELLS_PER_VERTEX * vertexTotal);
     const grid = (this.grid = n > 0 ? gridOver(allMinX, allMinY, allMaxX, allMaxY, gridCells) : gridOver(0, 0, 0, 0, 1));
     this.gridCellCount = grid.nx * grid.ny;
