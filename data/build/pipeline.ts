@@ -53,6 +53,8 @@ class BuildRun {
   private readonly incidents: IncidentSummary[] = [];
   private readonly metrics: MetricValues = new Map();
   private readonly kommunMetrics: MetricValues = new Map();
+  /** Source × metric pairs left out of a public total (reported once each). */
+  private readonly excludedFromTotal = new Set<string>();
 
   constructor(
     private readonly loaded: LoadedManifest,
@@ -224,9 +226,10 @@ class BuildRun {
     for (const [category, byYear] of result.counts) {
       const metric = source.categories[category] ?? source.otherMetric;
       for (const [year, counts] of byYear) {
+        const inTotal = this.countsInTotal(source, metric, file);
         counts.forEach((n, i) => {
           if (metric) addValue(this.metrics, metric, year, areas[i].regsokod, n);
-          if (source.totalMetric) addValue(this.metrics, source.totalMetric, year, areas[i].regsokod, n);
+          if (inTotal) addValue(this.metrics, source.totalMetric!, year, areas[i].regsokod, n);
           if (!metric) unmapped += n;
         });
       }
@@ -293,7 +296,7 @@ class BuildRun {
       const metric = source.categories[e.type] ?? source.otherMetric;
       if (metric) addValue(this.kommunMetrics, metric, e.year, kommunkod, 1);
       else unmapped++;
-      if (source.totalMetric) addValue(this.kommunMetrics, source.totalMetric, e.year, kommunkod, 1);
+      if (this.countsInTotal(source, metric, source.file)) addValue(this.kommunMetrics, source.totalMetric!, e.year, kommunkod, 1);
     }
     const years = new Set(events.map((e) => e.year));
     const metrics = [...new Set([...Object.values(source.categories), source.otherMetric, source.totalMetric])].filter((m): m is string => m !== undefined);
@@ -305,6 +308,22 @@ class BuildRun {
   }
 
   /** The catalogue with the years each metric has values for. */
+  /**
+   * Whether events of a metric count in the source's total. A public total never counts a restricted metric: the
+   * total minus the public categories would give the restricted figure away. The exclusion is reported once per source.
+   */
+  private countsInTotal(source: IncidentSource, metric: string | undefined, file: string): boolean {
+    if (!source.totalMetric) return false;
+    const total = this.m.catalog[source.totalMetric];
+    if (metric === undefined || total.access === 'restricted' || this.m.catalog[metric].access !== 'restricted') return true;
+    const key = `${file}\0${metric}`;
+    if (!this.excludedFromTotal.has(key)) {
+      this.excludedFromTotal.add(key);
+      this.report.warn({ file, field: 'totalMetric' }, `"${source.totalMetric}" is public and does not count "${metric}", which is restricted: the total minus the public categories would disclose it`);
+    }
+    return false;
+  }
+
   private catalog(): CatalogEntry[] {
     return Object.entries(this.m.catalog).map(([id, def]) => {
       const values = (def.level === 'kommun' ? this.kommunMetrics : this.metrics).get(id);

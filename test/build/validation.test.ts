@@ -58,6 +58,20 @@ describe('the mini dataset', () => {
     expect(report.warnings.map(formatProblem).join('\n')).toMatch(/incidents\.csv: 1 of 5 incidents lie in no area, e\.g\. \[670000, 6700000\] \(line 6\)/);
     expect(dataset.areas[0].wgs84.coordinates[0][0][0][0]).toBeCloseTo(18.0, 0);
   });
+
+  it('leaves a restricted metric out of a public total, and says so (else total − public parts = the restricted count)', async () => {
+    const m = manifest();
+    m.incidents[0].categories.valdsbrott = 'valdsbrott';
+    m.catalog.valdsbrott = { ...m.catalog.stold, label: { sv: 'Våld', en: 'Violence' }, access: 'restricted' };
+    const sum = (metric: string, d: Awaited<ReturnType<typeof build>>['dataset']) => [...d.metrics.get(metric)!.get(2023)!.values()].reduce((a, b) => a + b, 0);
+    const { dataset, report } = await build({ 'manifest.json': m });
+    expect(sum('valdsbrott', dataset)).toBe(1);
+    expect(sum('totalt', dataset)).toBe(sum('stold', dataset));
+    expect(report.warnings.map(formatProblem).join('\n')).toMatch(/totalMetric.*"totalt" is public and does not count "valdsbrott", which is restricted/);
+    m.catalog.totalt.access = 'restricted';
+    const restricted = (await build({ 'manifest.json': m })).dataset;
+    expect(sum('totalt', restricted)).toBe(sum('stold', restricted) + sum('valdsbrott', restricted));
+  });
 });
 
 describe('validation', () => {
