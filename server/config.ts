@@ -21,6 +21,8 @@ const schema = z.object({
   BUILD_DIR: z.string().default(DEFAULT_BUILD_ROOT),
   TILE_CACHE_MB: z.coerce.number().int().min(1).default(256),
   PRECOMPUTE_ZOOMS: z.union([z.literal('off'), zoomRange]).default([0, 10]),
+  /** Reload when the manifest or a source file it names changes (also on SIGHUP and POST /admin/reload). */
+  WATCH_SOURCES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -11,6 +11,8 @@ import { TileCache } from '../tiles/cache.ts';
 import { createHandler } from './app.ts';
 import { loadConfig } from './config.ts';
 import { DatasetStore } from './dataset-store.ts';
+import { answerClientError } from './errors.ts';
+import { Reloader } from './reload.ts';
 
 const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL });
@@ -31,8 +33,12 @@ const dataset = await readBuild(config.BUILD_DIR, await loadOrBuild());
 const store = new DatasetStore(dataset, new TileCache(config.TILE_CACHE_MB * 1024 * 1024));
 log.info({ id: dataset.id, areas: dataset.areas.length, years: dataset.years }, 'dataset loaded');
 
-const handler = createHandler(store, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY }, (err) => log.error({ err }, 'request failed'));
-http.createServer(handler).listen(config.PORT, config.HOST, () => log.info({ url: `http://localhost:${config.PORT}/` }, 'serving'));
+const reloader = new Reloader(store, { manifest: config.MANIFEST, buildRoot: config.BUILD_DIR, precompute: config.PRECOMPUTE_ZOOMS, log });
+process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+if (config.WATCH_SOURCES) await reloader.watchSources();
+
+const handler = createHandler(store, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY, reloader }, (err) => log.error({ err }, 'request failed'));
+http.createServer(handler).on('clientError', answerClientError).listen(config.PORT, config.HOST, () => log.info({ url: `http://localhost:${config.PORT}/` }, 'serving'));
 
 if (config.PRECOMPUTE_ZOOMS !== 'off') {
   const [minzoom, maxzoom] = config.PRECOMPUTE_ZOOMS;
