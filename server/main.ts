@@ -38,7 +38,13 @@ process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
 if (config.WATCH_SOURCES) await reloader.watchSources();
 
 const handler = createHandler(store, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY, reloader }, (err) => log.error({ err }, 'request failed'));
-http.createServer(handler).on('clientError', answerClientError).listen(config.PORT, config.HOST, () => log.info({ url: `http://localhost:${config.PORT}/` }, 'serving'));
+const server = http.createServer(handler).on('clientError', answerClientError);
+// Keep-alive longer than load balancers' idle timeouts (60 s on most), and longer than the event loop can stall while
+// a reload indexes the new version's geometry (seconds): a keep-alive timer that fires while a client's next request
+// waits unread resets that connection.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+server.listen(config.PORT, config.HOST, () => log.info({ url: `http://localhost:${config.PORT}/` }, 'serving'));
 
 if (config.PRECOMPUTE_ZOOMS !== 'off') {
   const [minzoom, maxzoom] = config.PRECOMPUTE_ZOOMS;
