@@ -227,6 +227,14 @@ export async function loadManifest(file: string): Promise<LoadedManifest> {
   return { file: absolute, manifest: parseManifest(json, file), resolve: (p) => path.relative(process.cwd(), path.resolve(path.dirname(absolute), p)) || '.' };
 }
 
+/** Absolute paths of every source file the manifest names (synthetic parts have none), in manifest order. */
+export function sourceFiles(loaded: LoadedManifest): string[] {
+  const m = loaded.manifest;
+  const entries: object[] = [...(m.regsoKey ? [m.regsoKey] : []), ...m.areas, ...m.areaTypes, ...m.metrics, ...m.incidents, ...m.layers];
+  const files = entries.flatMap((e) => ('file' in e && typeof e.file === 'string' ? [e.file] : []));
+  return [...new Set(files.map((f) => path.resolve(path.dirname(loaded.file), f)))];
+}
+
 export function parseManifest(json: unknown, file: string): Manifest {
   const result = manifestSchema.safeParse(json);
   if (!result.success) {

@@ -16,7 +16,8 @@ import { ogcRouter } from './ogc/router.ts';
 import { ogcTilesRouter } from './ogc/tiles.ts';
 import { TrustedProxies } from './proxy.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { cacheRouter } from './routes/cache.ts';
+import type { Reloader } from './reload.ts';
+import { adminRouter } from './routes/admin.ts';
 import { esriRouter } from './routes/esri.ts';
 import { eventsRouter } from './routes/events.ts';
 import { operationsRouter } from './routes/operations.ts';
@@ -36,6 +37,8 @@ export interface AppOptions {
   maxUrlLength?: number;
   audit?: AuditLog;
   log?: Logger;
+  /** Hot reload (POST /admin/reload, /ready's last result); without it the server serves one version. */
+  reloader?: Reloader;
 }
 
 /** The parts the front door and the app share: one KeyRing, so a request is identified once. */
@@ -73,14 +76,17 @@ function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cor
     await next();
   });
   app.use(authenticate(keys));
+  // Every response names the version it was made from. Routers take `store.current` once, in the same synchronous
+  // run as this line (koa-compose and the routers call down without awaiting), so no swap can fall in between;
+  // test/server/reload.test.ts checks it under swaps.
   app.use(async (ctx, next) => {
     ctx.set('X-Data-Version', store.current.dataset.id);
     await next();
   });
   // OGC tiles before the XYZ tiles: it takes the /tiles/{tileMatrixSetId} paths and leaves the others to them.
   const routers = [
-    operationsRouter(store),
-    cacheRouter(store),
+    operationsRouter(store, options.reloader),
+    adminRouter(store, options.reloader),
     eventsRouter(store),
     ogcTilesRouter(store, options.publicUrl),
     tilesRouter(store, options.publicUrl),

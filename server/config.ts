@@ -54,6 +54,8 @@ export const configSchema = z
     buildDir: z.string().min(1).default(DEFAULT_BUILD_ROOT),
     cacheMb: z.int().min(1).default(256),
     precomputeZooms: z.union([z.literal('off'), zoomRange]).default([0, 10]),
+    /** Reload when the manifest or a source file it names changes (also on SIGHUP and POST /admin/reload). */
+    watchSources: z.boolean().default(true),
     cors: z.strictObject({ origins: z.union([z.literal('*'), z.array(origin).min(1)]).default('*') }).default({ origins: '*' }),
     /** Per API key, or per client address without one; `false` turns it off. */
     rateLimit: z
@@ -93,6 +95,7 @@ const ENV: Record<string, { key: string; parse: (v: string) => unknown }> = {
   BUILD_DIR: { key: 'buildDir', parse: String },
   TILE_CACHE_MB: { key: 'cacheMb', parse: number },
   PRECOMPUTE_ZOOMS: { key: 'precomputeZooms', parse: String },
+  WATCH_SOURCES: { key: 'watchSources', parse: (v) => (v === 'true' ? true : v === 'false' ? false : v) },
   CORS_ORIGINS: { key: 'cors', parse: (v) => ({ origins: v === '*' ? '*' : list(v) }) },
   LOG_LEVEL: { key: 'logLevel', parse: String },
   AUDIT_LOG: { key: 'auditLog', parse: String },

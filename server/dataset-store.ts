@@ -30,10 +30,17 @@ export class DatasetStore {
     return this.#current;
   }
 
-  swap(next: Dataset): void {
+  /** The tile service a dataset would be served with: to precompute its tiles before it is swapped in. */
+  prepare(next: Dataset): TileService {
+    return new TileService(next, this.cache);
+  }
+
+  /** Serves `next` from now on, with `tiles` if prepared (and maybe precomputed) beforehand. */
+  swap(next: Dataset, tiles: TileService = this.prepare(next)): void {
+    if (tiles.dataset !== next) throw new Error('swap: the tile service was prepared for another dataset');
     const previous = this.#current;
     previous.tiles.stop();
-    this.#current = { dataset: next, tiles: new TileService(next, this.cache), generation: previous.generation + 1 };
+    this.#current = { dataset: next, tiles, generation: previous.generation + 1 };
     for (const listener of this.#listeners) listener(this.#current, previous);
   }
 

@@ -23,7 +23,10 @@ export function httpErrorOf(err: unknown): unknown {
 export const jsonErrors: Middleware = async (ctx, next) => {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, `no resource at ${ctx.path}`);
+    if (ctx.body == null && ctx.status === 404) throw new HttpError(404, `no resource at ${ctx.path}`);
+    // The routers answer a method a path does not have with a bare 405, an unknown method with 501: both are the
+    // client's mistake, a 405 with the Allow header they set.
+    if (ctx.body == null && (ctx.status === 405 || ctx.status === 501)) throw new HttpError(405, `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`);
   } catch (err) {
     const status = err instanceof HttpError ? err.status : 500;
     ctx.status = status;

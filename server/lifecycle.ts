@@ -11,18 +11,24 @@ import { errorBody } from './errors.ts';
 
 type ServerConfig = Pick<Config, 'port' | 'host' | 'requestTimeoutMs' | 'limits'>;
 
+const KEEP_ALIVE_MS = 65_000;
+
 export function createServer(handler: RequestListener, config: ServerConfig): http.Server {
   const server = http.createServer({ maxHeaderSize: config.limits.maxHeaderBytes }, handler);
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(config.requestTimeoutMs, 20_000);
+  // Keep-alive longer than load balancers' idle timeouts (60 s on most), and longer than the event loop can stall
+  // while a reload indexes the new version's geometry (seconds): a keep-alive timer that fires while a client's next
+  // request waits unread resets that connection.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   // A socket with no traffic for this long is closed: a client that stops reading cannot hold a response forever.
-  server.timeout = config.requestTimeoutMs;
+  server.timeout = Math.max(config.requestTimeoutMs, KEEP_ALIVE_MS + 5_000);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   return server;
 }
 
 /** Node's default answer here has no body; ours is the same JSON error as everywhere else. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable || err.code === 'ECONNRESET') {
     socket.destroy();
     return;

@@ -13,6 +13,7 @@ import { auditFile, auditToLog } from './audit.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DatasetStore } from './dataset-store.ts';
 import { createServer, listen, stopServer } from './lifecycle.ts';
+import { Reloader } from './reload.ts';
 
 let config: Config;
 try {
@@ -40,8 +41,19 @@ const dataset = await readBuild(config.buildDir, await loadOrBuild());
 const store = new DatasetStore(dataset, new TileCache(config.cacheMb * 1024 * 1024));
 log.info({ id: dataset.id, areas: dataset.areas.length, years: dataset.years }, 'dataset loaded');
 
+const reloader = new Reloader(store, {
+  manifest: config.manifest,
+  buildRoot: config.buildDir,
+  precompute: config.precomputeZooms,
+  buildOptions: { defaultMinCount: config.disclosure.minCount },
+  log,
+});
+process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+if (config.watchSources) await reloader.watchSources();
+
 const audit = config.auditLog ? auditFile(config.auditLog) : auditToLog(log);
 const handler = createHandler(store, {
+  reloader,
   publicUrl: config.publicUrl,
   trustedProxies: config.trustedProxies,
   keys: config.keys,

@@ -31,8 +31,9 @@ interface Tables {
 /** Writes the dataset as a new build under `root` and makes it current. Returns the build's folder. */
 export async function writeBuild(root: string, dataset: Omit<Dataset, 'id'>): Promise<{ id: string; dir: string }> {
   const files = encodeBuild(dataset);
-  const id = contentId(files);
-  files.set('build.json', json({ ...meta(dataset), id }));
+  const metadata = meta(dataset);
+  const id = contentId(files, metadata);
+  files.set('build.json', json({ ...metadata, id }));
   await mkdir(root, { recursive: true });
   const tmp = path.join(root, `.tmp-${randomBytes(6).toString('hex')}`);
   try {
@@ -97,10 +98,16 @@ function meta(d: Omit<Dataset, 'id'>): Omit<BuildMeta, 'id'> {
   return { ...rest, layers: layers.map(({ features: _f, ...layer }) => layer) };
 }
 
-/** Hash of every file but build.json (which holds the hash), in name order: equal content, equal id. */
-function contentId(files: Map<string, Uint8Array>): string {
+/**
+ * Hash of every data file, in name order, and of the metadata clients are served (titles, attribution, catalogue,
+ * layers: a changed title is a new version too). Warnings count by number only: their wording names files relative
+ * to the working directory, which must not change the id. Equal content, equal id.
+ */
+function contentId(files: Map<string, Uint8Array>, metadata: Omit<BuildMeta, 'id'>): string {
   const hash = createHash('sha256');
   for (const name of [...files.keys()].sort()) hash.update(name).update(files.get(name)!);
+  const { warnings, ...provenance } = metadata.provenance;
+  hash.update('build.json').update(json({ ...metadata, provenance: { ...provenance, warnings: warnings.length } }));
   return hash.digest('hex').slice(0, 16);
 }
 

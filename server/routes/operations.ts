@@ -3,15 +3,17 @@ import Router from '@koa/router';
 import { summarize } from '../../data/summary.ts';
 import { roleOf } from '../auth.ts';
 import type { DatasetStore } from '../dataset-store.ts';
+import type { Reloader } from '../reload.ts';
 
-export function operationsRouter(store: DatasetStore): Router {
+export function operationsRouter(store: DatasetStore, reloader?: Reloader): Router {
   const router = new Router();
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/ready', (ctx) => {
-    const precompute = store.current.tiles.precomputeProgress();
-    ctx.body = { status: 'ready', version: store.current.dataset.id, precompute, cache: store.cache.stats() };
+    const { dataset, tiles, generation } = store.current;
+    const reload = reloader?.status();
+    ctx.body = { status: 'ready', version: dataset.id, generation, precompute: tiles.precomputeProgress(), cache: store.cache.stats(), ...(reload ? { reload } : {}) };
   });
   router.get('/dataset', (ctx) => {
     ctx.body = summarize(store.current.dataset, roleOf(ctx));

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildAndStore } from '../../data/build/build.ts';
 import { currentBuildId, readBuild } from '../../data/build/store.ts';
 import { DataError } from '../../data/report.ts';
-import { writeMiniDataset } from '../helpers/mini-dataset.ts';
+import { manifest, writeMiniDataset } from '../helpers/mini-dataset.ts';
 
 const cleanup: string[] = [];
 afterAll(async () => {
@@ -48,5 +48,13 @@ describe('build store', () => {
     const second = await buildAndStore(mini.manifestFile, root);
     expect(second.id).not.toBe(first.id);
     expect(await currentBuildId(root)).toBe(second.id);
+
+    // Served metadata counts too: a new title is a new version (TileJSON and the landing page show it).
+    const retitled = manifest();
+    retitled.title.en = 'Test data (synthetic), retitled';
+    await writeFile(mini.manifestFile, JSON.stringify(retitled));
+    const third = await buildAndStore(mini.manifestFile, root);
+    expect(third.id).not.toBe(second.id);
+    expect((await readBuild(root, third.id)).title.en).toBe('Test data (synthetic), retitled');
   });
 });

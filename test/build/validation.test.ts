@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../data/build/pipeline.ts';
 import { DataError, formatProblem } from '../../data/report.ts';
-import { areasGeojson, manifest, writeMiniDataset, SQUARES, square, type MiniDataset } from '../helpers/mini-dataset.ts';
+import { areasGeojson, manifest, withArea, writeMiniDataset, SQUARES, square, type MiniDataset } from '../helpers/mini-dataset.ts';
 
 let mini: MiniDataset | undefined;
 const written: string[] = [];
@@ -31,14 +31,6 @@ async function buildErrors(override: Record<string, string | object>): Promise<s
     throw err;
   }
   expect.fail('the build should have failed');
-}
-
-function withArea(code: string, geometry: object, props: object = {}) {
-  const fc = areasGeojson() as { features: { properties: Record<string, unknown>; geometry: object }[] };
-  const f = fc.features.find((x) => x.properties.regsokod === code)!;
-  f.geometry = geometry;
-  Object.assign(f.properties, props);
-  return fc;
 }
 
 describe('the mini dataset', () => {

@@ -31,6 +31,15 @@ export function areasGeojson(squares = SQUARES): object {
   };
 }
 
+/** The areas with one area's geometry (and properties) replaced: how tests break a single feature. */
+export function withArea(code: string, geometry: object, props: object = {}): object {
+  const fc = areasGeojson() as { features: { properties: Record<string, unknown>; geometry: object }[] };
+  const f = fc.features.find((x) => x.properties.regsokod === code)!;
+  f.geometry = geometry;
+  Object.assign(f.properties, props);
+  return fc;
+}
+
 export const KEY_CSV = [
   '\uFEFFKommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020',
   '0114,Upplands Väsby,0114C1010,Testområde 1,0114R001',
@@ -114,10 +123,9 @@ export interface MiniDataset {
   manifestFile: string;
 }
 
-/** Writes the mini dataset; `override` replaces whole files by name (a string is written as it is). */
-export async function writeMiniDataset(override: Record<string, string | object> = {}): Promise<MiniDataset> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'regso-mini-'));
-  const files: Record<string, string | object> = {
+/** The mini dataset's files by name (objects are written as JSON). */
+export function miniFiles(): Record<string, string | object> {
+  return {
     'manifest.json': manifest(),
     'key.csv': KEY_CSV,
     'areas.geojson': areasGeojson(),
@@ -126,11 +134,20 @@ export async function writeMiniDataset(override: Record<string, string | object>
     'metrics.csv': METRICS_DESO_CSV,
     'incidents.csv': INCIDENTS_CSV,
     'kommuner.geojson': kommunGeojson(),
-    ...override,
   };
+}
+
+/** Writes the mini dataset; `override` replaces whole files by name (a string or bytes are written as they are). */
+export async function writeMiniDataset(override: Record<string, string | Uint8Array | object> = {}): Promise<MiniDataset> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'regso-mini-'));
+  await writeMiniFiles(dir, { ...miniFiles(), ...override });
+  return { dir, manifestFile: path.join(dir, 'manifest.json') };
+}
+
+/** Writes files into a mini dataset's folder, by name (an object as JSON). */
+export async function writeMiniFiles(dir: string, files: Record<string, string | Uint8Array | object>): Promise<void> {
   for (const [name, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+    await writeFile(path.join(dir, name), typeof content === 'string' || content instanceof Uint8Array ? content : JSON.stringify(content));
   }
-  return { dir, manifestFile: path.join(dir, 'manifest.json') };
 }

@@ -13,6 +13,9 @@ import { writeMiniDataset } from './mini-dataset.ts';
 
 export interface MiniServer {
   handler: RequestListener;
+  /** The written sources (to change and reload) and the build root. */
+  manifestFile: string;
+  buildRoot: string;
   store: DatasetStore;
   dataset: Dataset;
   close(): Promise<void>;
@@ -27,6 +30,8 @@ export async function startMiniServer(override: Record<string, string | object> 
   const store = new DatasetStore(dataset, new TileCache(16 * 1024 * 1024));
   return {
     handler: createHandler(store, options),
+    manifestFile: mini.manifestFile,
+    buildRoot: root,
     store,
     dataset,
     close: async () => {

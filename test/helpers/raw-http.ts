@@ -3,7 +3,8 @@
  * hide a compressed body sent without Content-Encoding.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { answerClientError } from '../../server/lifecycle.ts';
 
 export interface RawResponse {
   status: number;
@@ -12,7 +13,7 @@ export interface RawResponse {
 }
 
 export async function listen(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer(handler);
+  const server = http.createServer(handler).on('clientError', answerClientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   // Open streams (server-sent events) would keep close() waiting: end them with it.
@@ -34,4 +35,55 @@ export function rawGet(url: string, headers: Record<string, string> = {}): Promi
       })
       .on('error', reject);
   });
+}
+
+/**
+ * One request as raw bytes on a fresh connection (`Connection: close`), read to the end: for requests no HTTP client
+ * would send — raw UTF-8 in the path, malformed request lines, oversized headers. `head` skips the body.
+ */
+export function rawExchange(url: string, request: Buffer | string, head = false): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      try {
+        resolve(parseResponse(Buffer.concat(chunks), head));
+      } catch (err) {
+        reject(err);
+      }
+    });
+    // write, not end: a half-closed connection may be dropped before a slow response is written.
+    socket.setTimeout(30_000, () => socket.destroy(new Error('no response within 30 s')));
+    socket.write(request);
+  });
+}
+
+function parseResponse(bytes: Buffer, head: boolean): RawResponse {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) throw new Error(`no complete response (${bytes.length} bytes): ${JSON.stringify(bytes.subarray(0, 200).toString('latin1'))}`);
+  const [statusLine, ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1]);
+  const headers: http.IncomingHttpHeaders = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  let body = head ? Buffer.alloc(0) : bytes.subarray(end + 4);
+  if (!head && headers['transfer-encoding'] === 'chunked') body = unchunk(body);
+  return { status, headers, body };
+}
+
+function unchunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    const size = parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
+    if (!(size > 0)) return Buffer.concat(parts);
+    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
 }
