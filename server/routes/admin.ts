@@ -13,9 +13,10 @@ const WAIT = new Map([['1', true], ['true', true], ['0', false], ['false', false
 export function adminRouter(store: DatasetStore, reloader: Reloader | undefined): Router {
   const router = new Router({ prefix: '/admin' });
 
-  router.use(requireRole('admin'));
+  // Each route requires the role itself (not router.use): logs, metrics and the audit then name the route.
+  const admin = requireRole('admin');
 
-  router.get('/reload', (ctx) => {
+  router.get('/reload', admin, (ctx) => {
     ctx.body = reloadStatus(reloader);
   });
 
@@ -23,7 +24,7 @@ export function adminRouter(store: DatasetStore, reloader: Reloader | undefined)
    * Starts a rebuild: 202 with the status URL at once, or with `?wait=1` the outcome when it is done — 200 if the
    * new version serves (or nothing changed), 422 with the problems if the sources do not build.
    */
-  router.post('/reload', async (ctx) => {
+  router.post('/reload', admin, async (ctx) => {
     const unknown = Object.keys(ctx.query).filter((k) => k !== 'wait');
     if (unknown.length > 0) throw new HttpError(400, `unknown parameter "${unknown[0]}"; only "wait" (1 or 0) is accepted`, { parameter: unknown[0] });
     const wait = ctx.query.wait === undefined ? false : WAIT.get(String(ctx.query.wait));
@@ -41,7 +42,7 @@ export function adminRouter(store: DatasetStore, reloader: Reloader | undefined)
   });
 
   /** Empties the tile cache (every version and role); tiles are made again on request. */
-  router.post('/cache/purge', (ctx) => {
+  router.post('/cache/purge', admin, (ctx) => {
     const before = store.cache.stats();
     store.cache.clear();
     ctx.body = { purged: { entries: before.entries, bytes: before.bytes }, cache: store.cache.stats() };

@@ -12,6 +12,7 @@ import { readBuild } from '../../data/build/store.ts';
 import { toWgs84 } from '../../data/crs.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { createHandler } from '../../server/app.ts';
+import { sha256Hex } from '../../server/auth.ts';
 import { Reloader } from '../../server/reload.ts';
 import { TYPES_CSV } from '../helpers/mini-dataset.ts';
 import { startMiniServer, type MiniServer } from '../helpers/mini-server.ts';
@@ -21,6 +22,8 @@ import { listen, rawGet } from '../helpers/raw-http.ts';
 /** Version B differs from A in one figure: 0114R001's områdestyp 2022 (2 in A). */
 const TYPES_B = TYPES_CSV.replace('0114R001,2', '0114R001,1');
 const typeOf = (types: string) => Number(/0114R001,(\d)/.exec(types)![1]);
+
+const ADMIN_KEY = 'admin-key-SYNTHETIC-reload-test';
 
 let mini: MiniServer;
 let reloader: Reloader;
@@ -47,7 +50,8 @@ beforeAll(async () => {
       }
     },
   });
-  ({ url: base, close: stop } = await listen(createHandler(mini.store, { reloader })));
+  const keys = [{ id: 'ops', role: 'admin' as const, sha256: sha256Hex(ADMIN_KEY) }];
+  ({ url: base, close: stop } = await listen(createHandler(mini.store, { reloader, keys })));
 });
 afterAll(async () => {
   await stop();
@@ -55,7 +59,8 @@ afterAll(async () => {
 });
 
 const typesFile = () => path.join(path.dirname(mini.manifestFile), 'types.csv');
-const http = () => request(base);
+/** Requests with the admin key (the admin routes need it; the others serve it as they serve anyone). */
+const http = () => request.agent(base).set('X-API-Key', ADMIN_KEY);
 
 describe('POST /admin/reload', () => {
   it('swaps in a changed build: new version, generation + 1, precomputed before the swap', async () => {
@@ -149,7 +154,7 @@ describe('POST /admin/cache/purge', () => {
     expect(mini.store.cache.stats().entries).toBeGreaterThan(0);
     const { entries, bytes } = mini.store.cache.stats();
     const res = await http().post('/admin/cache/purge').expect(200);
-    expect(res.body).toEqual({ purged: { entries, bytes } });
+    expect(res.body).toMatchObject({ purged: { entries, bytes }, cache: { entries: 0, bytes: 0 } });
     expect(mini.store.cache.stats()).toMatchObject({ entries: 0, bytes: 0 });
   });
 });
@@ -180,7 +185,7 @@ describe('one data version per response while versions swap', () => {
     const tilePath = `/tiles/omradestyper-2022/12/${x}/${y}.mvt`;
     const checks: Record<string, (body: Buffer, headers: Record<string, unknown>) => unknown> = {
       '/tiles/omradestyper-2022.json': (body) => new URL(JSON.parse(String(body)).tiles[0].replace(/[{}]/g, '')).searchParams.get('v'),
-      '/tiles': (body) => new URL(JSON.parse(String(body)).tilesets[0].links[1].href.replace(/[{}]/g, '')).searchParams.get('v'),
+      '/tiles': (body) => new URL(JSON.parse(String(body)).tilesets[0].links.find((l: { rel: string }) => l.rel === 'item').href.replace(/[{}]/g, '')).searchParams.get('v'),
       '/api': (body) => JSON.parse(String(body)).info.version,
       '/ready': (body) => JSON.parse(String(body)).version,
       '/dataset': (body) => JSON.parse(String(body)).id,
