@@ -85,7 +85,7 @@ async function start() {
 
 async function loadDataset(dataset) {
   server.dataset = dataset;
-  server.metrics = await loadMetrics(dataset);
+  server.metrics = await loadMetrics();
   shown.version = dataset.id;
   state.theme = knownTheme(state.theme);
 }
@@ -395,9 +395,9 @@ function applyHighlight() {
 
 // ---- statistics panel ---------------------------------------------------------------------------------------
 
-/** The panel's metric: the mapped one, or (on the områdestyp map) the first count in the catalogue. */
+/** The panel's metric: the mapped one if /stats takes it, else (e.g. on the områdestyp map) the first that it takes. */
 function statsMetric() {
-  return server.metrics.find((m) => m.id === state.theme) ?? server.metrics.find((m) => m.kind === 'count') ?? server.metrics.find((m) => m.kind !== 'population') ?? null;
+  return server.metrics.find((m) => m.id === state.theme && m.stats) ?? server.metrics.find((m) => m.stats) ?? null;
 }
 
 async function refreshStats() {

@@ -2,9 +2,7 @@
  * The viewer (/viewer/) in Debian's headless Chromium (playwright-core) on the national dataset, served in-process
  * (test/helpers/national.ts): the page, MapLibre, styles, tiles, features and /events from one server on 127.0.0.1.
  *
- * - loads with no console or page error, no map error, no failed request and no request to any other host; the only
- *   4xx allowed are /catalog and /stats while this server has none (the viewer then shows a notice instead of the
- *   statistics panel — checked);
+ * - loads with no console or page error, no map error, no failed or 4xx request and no request to any other host;
  * - a screenshot of the map (legend and controls masked) holds the five områdestyp colours of tiles/style/palette.ts
  *   as drawn (fill-opacity 0.85 over the map's white);
  * - a click on Hjällbo östra (its pole of inaccessibility, computed here with polylabel) opens a popup with its code
@@ -14,7 +12,8 @@
  * - kiosk mode hides the controls and cycles its views (short interval);
  * - a new data version swapped into the store reaches the page over /events and is drawn without reload: the shown
  *   version changes, the tile source URL carries the new ?v= and tiles are fetched with it.
- * The statistics panel (needs GET /stats) is tested when the server has /stats and skipped with a notice otherwise.
+ * - the statistics panel draws the metric by områdestyp as /stats gives it (bar lengths in proportion to the rates),
+ *   and a type pressed there marks its areas.
  * Screenshots go to test-output/viewer-*.png.
  */
 import { mkdir } from 'node:fs/promises';
@@ -50,8 +49,6 @@ interface ViewerWindow {
 
 let national: NationalServer;
 let browser: Browser | undefined;
-/** Endpoints of the statistics API this server does not have (yet): their 404s are expected. */
-let missingEndpoints: string[] = [];
 
 interface OpenViewer {
   page: Page;
@@ -64,10 +61,6 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
     national = await startNationalServer();
     browser = await launchChromium();
     await mkdir(OUTPUT_DIR, { recursive: true });
-    for (const probe of ['/catalog', '/stats?metric=brott_totalt&year=2023&groupBy=omradestyp']) {
-      if ((await fetch(`${national.url}${probe}`)).status === 404) missingEndpoints.push(probe.split('?')[0]);
-    }
-    if (missingEndpoints.length > 0) console.warn(`NOTICE: this server has no ${missingEndpoints.join(', ')}: the viewer's statistics panel shows its notice`);
   });
   afterAll(async () => {
     await browser?.close();
@@ -90,12 +83,8 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
       expect(served.some((p) => /^\/tiles\/omradestyper-2023\/\d+\/\d+\/\d+\.mvt$/.test(p))).toBe(true);
     });
 
-    it('shows the statistics or, without /stats, a notice in place of the panel', async () => {
-      const state = await run.page.locator('#stats').getAttribute('data-state');
-      if (missingEndpoints.includes('/stats')) {
-        expect(state).toBe('missing');
-        await expect(run.page.locator('#stats .notice').textContent()).resolves.toMatch(/inte tillgänglig/);
-      } else expect(state).toBe('ready');
+    it('shows the statistics panel', async () => {
+      await run.page.locator('#stats[data-state="ready"]').waitFor({ timeout: TIMEOUT_MS });
     });
 
     it('marks the synthetic data and names the version', async () => {
@@ -168,16 +157,19 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
   });
 
   describe.skipIf(!HAS_CHROMIUM)('statistics panel', () => {
-    it('shows the metric by områdestyp with intervals, and a type pressed marks its areas', async (ctx) => {
-      if (missingEndpoints.includes('/stats')) {
-        console.warn('NOTICE: no /stats on this server: the statistics panel test is skipped (enabled once the statistics API is merged)');
-        ctx.skip();
-      }
+    it('shows the metric by områdestyp as /stats gives it, and a type pressed marks its areas', async () => {
+      const stats = await (await fetch(`${national.url}/stats?metric=brott_totalt&year=2023`)).json();
+      const rates = new Map<number, number>(stats.rows.filter((r: { group: string }) => /^[1-5]$/.test(r.group)).map((r: { group: string; rate: number }) => [Number(r.group), r.rate]));
       const run = await openViewer(`/viewer/?metric=brott_totalt&year=2023#map=10/${GOTEBORG.lat}/${GOTEBORG.lon}`);
       try {
         await run.page.locator('#stats[data-state="ready"]').waitFor({ timeout: TIMEOUT_MS });
         const buttons = run.page.locator('#stats button.stats-type');
         await expect(buttons.count()).resolves.toBe(5);
+        const bars = await run.page.evaluate(() =>
+          [...document.querySelectorAll('#stats button.stats-type')].map((b) => [Number((b as HTMLElement).dataset.typ), Number(b.querySelector('rect')?.getAttribute('width'))]),
+        );
+        const scale = bars[0][1] / rates.get(bars[0][0])!;
+        for (const [typ, width] of bars) expect(width / rates.get(typ)!, `type ${typ}`).toBeCloseTo(scale, 3);
         await run.page.locator('#stats button[data-typ="2"]').click();
         await waitIdle(run.page);
         const states = await run.page.evaluate(() => {
@@ -289,11 +281,10 @@ async function waitIdle(page: Page): Promise<void> {
 }
 
 async function expectCleanLoad(run: OpenViewer): Promise<void> {
-  const expected404 = (url: string) => missingEndpoints.includes(new URL(url).pathname);
-  expect(run.log.consoleErrors.filter((e) => !(/status of 404/.test(e.text) && expected404(e.url))), 'console errors').toEqual([]);
+  expect(run.log.consoleErrors, 'console errors').toEqual([]);
   expect(run.log.pageErrors, 'page errors').toEqual([]);
   expect(run.log.failed, 'failed requests').toEqual([]);
-  expect(run.log.badResponses.filter((r) => !(r.startsWith('404 ') && expected404(r.slice(4)))), '4xx/5xx responses').toEqual([]);
+  expect(run.log.badResponses, '4xx/5xx responses').toEqual([]);
   expect(await run.page.evaluate(() => (window as ViewerWindow).regsoViewer!.shown.errors), 'map errors').toEqual([]);
   const outside = run.log.requests.filter((r) => {
     const u = new URL(r.url);
