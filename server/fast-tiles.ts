@@ -64,9 +64,11 @@ const FAST_ROUTES: readonly FastRoute[] = [
     route: OGC_TILE_ROUTE,
     // Row before column. Without extension: an XYZ tile path never matches.
     path: /^\/tiles\/([^/]+)\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})$/,
-    // The default year only, and no parameter but `v`: Koa checks `datetime` and `f`, and refuses unknown ones.
+    // The default year only, and no parameter but one `v`: Koa checks `datetime` and `f`, and refuses unknown or
+    // repeated ones.
     locate: (m, version, query) => {
-      if ([...query.keys()].some((name) => name !== 'v')) return undefined;
+      const names = [...query.keys()];
+      if (names.length > 1 || names.some((name) => name !== 'v')) return undefined;
       return tileAt(yearTileset(version, selectYear(version.dataset.years, null)!), tileMatrixSet(m[1]), m[2], m[4], m[3]);
     },
     versioned: true,
@@ -94,7 +96,8 @@ export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: 
     if (!tile) return null;
     const { id } = version.dataset;
     const response = tileResponse(tile, versioned && isVersioned(query, id), req.headers['accept-encoding'] ?? '', req.headers['if-none-match'] ?? '');
-    const headers: Record<string, string> = { ...response.headers, ...cors.headers(req.headers.origin), ...SECURITY_HEADERS, 'X-Data-Version': id, 'Content-Length': String(response.body.length) };
+    const headers: Record<string, string> = { ...response.headers, ...cors.headers(req.headers.origin), ...SECURITY_HEADERS, 'X-Data-Version': id };
+    if (response.status === 200) headers['Content-Length'] = String(response.body.length);
     if (cors.variesByOrigin) headers.Vary += ', Origin';
     res.writeHead(response.status, headers);
     res.end(response.body);
