@@ -74,8 +74,8 @@ export class ServerMetrics {
           this.inc(read(store.cache.stats()));
         },
       });
-    cacheCounter('hits', 'Tile cache lookups that found the tile', (s) => s.hits);
-    cacheCounter('misses', 'Tile cache lookups that did not find the tile (the tile was made)', (s) => s.misses);
+    cacheCounter('hits', 'Tile requests found in the cache', (s) => s.hits);
+    cacheCounter('misses', 'Tile requests not found in the cache (made, or outside the matrix); precompute is not counted', (s) => s.misses);
     cacheCounter('evictions', 'Tiles evicted from the cache to stay within its size', (s) => s.evictions);
     const cacheGauge = (name: string, help: string, read: (s: CacheStats) => number) =>
       new Gauge({

@@ -60,6 +60,10 @@ export class TileService {
     const key = this.key(tileset, address, role, grid, layers);
     const cached = this.cache.get(key);
     if (cached) return { status: 'ok', tile: cached };
+    return this.make(key, tileset, address, role, grid, layers);
+  }
+
+  private make(key: string, tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet, layers?: readonly string[]): TileLookup {
     const started = performance.now();
     const made = this.maker.tile(tileset, address, role, grid, layers);
     if (made.status !== 'ok') return made;
@@ -99,7 +103,9 @@ export class TileService {
       for (const tileset of years) {
         for (const address of addresses) {
           if (this.stopped) return this.finish('stopped', started);
-          this.get(tileset, address, 'public', grid);
+          // Not through get: the cache's hits and misses count what requests find.
+          const key = this.key(tileset, address, 'public', grid);
+          if (!this.cache.has(key)) this.make(key, tileset, address, 'public', grid);
           this.progress.done++;
           if (this.progress.done % 64 === 0) {
             this.progress.seconds = (performance.now() - started) / 1000;

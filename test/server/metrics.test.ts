@@ -174,8 +174,9 @@ describe('GET /metrics', () => {
     expect(progress.total).toBeGreaterThan(0);
     expect(valueOf(done, 'regso_tiles_precompute_ratio')).toBe(1);
     expect(Object.fromEntries(done.samples.filter((s) => s.name === 'regso_tiles_precompute_state').map((s) => [s.labels.state, s.value]))).toEqual({ idle: 0, running: 0, done: 1, stopped: 0 });
-    // Every precomputed tile was made (none of z0–2 was asked for before) and timed.
+    // Every precomputed tile was made (none of z0–2 was asked for before) and timed; hits and misses count requests.
     const generation = 'regso_tiles_tile_generation_seconds_count';
+    for (const counter of ['regso_tiles_tile_cache_hits_total', 'regso_tiles_tile_cache_misses_total']) expect(valueOf(done, counter), counter).toBe(valueOf(idle, counter));
     expect(valueOf(done, generation) - valueOf(idle, generation)).toBe(mini.store.cache.stats().entries - entries);
     expect(valueOf(done, generation, { zoom: '3' }) - valueOf(idle, generation, { zoom: '3' })).toBe(0);
   });
