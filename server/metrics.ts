@@ -32,14 +32,14 @@ export interface FinishedRequest {
 }
 
 export class ServerMetrics {
-  readonly registry = new Registry();
+  readonly #registry = new Registry();
   readonly #requests: Counter<'route' | 'method' | 'status' | 'client'>;
   readonly #latency: Histogram<'route'>;
 
   constructor(store: DatasetStore) {
-    const registers = [this.registry];
+    const registers = [this.#registry];
     // Unprefixed, under the names the usual Node.js dashboards read (process_cpu_seconds_total, nodejs_heap_size_used_bytes).
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.#registry });
     this.#requests = new Counter({
       name: `${PREFIX}http_requests_total`,
       help: 'HTTP requests answered, by route template, method, status and client family (from the User-Agent)',
@@ -139,6 +139,6 @@ export class ServerMetrics {
 
   /** The exposition text and its content type (text/plain; version=0.0.4). */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.#registry.contentType, body: await this.#registry.metrics() };
   }
 }
