@@ -12,6 +12,7 @@ import { CorsPolicy } from './cors.ts';
 import type { DatasetStore } from './dataset-store.ts';
 import { jsonErrors } from './errors.ts';
 import { frontDoor, recordRoute } from './front.ts';
+import { ServerMetrics } from './metrics.ts';
 import { ogcRouter } from './ogc/router.ts';
 import { ogcTilesRouter } from './ogc/tiles.ts';
 import { TrustedProxies } from './proxy.ts';
@@ -20,6 +21,7 @@ import type { Reloader } from './reload.ts';
 import { adminRouter } from './routes/admin.ts';
 import { esriRouter } from './routes/esri.ts';
 import { eventsRouter } from './routes/events.ts';
+import { metricsRouter } from './routes/metrics.ts';
 import { operationsRouter } from './routes/operations.ts';
 import { statsRouter } from './routes/stats.ts';
 import { tilesRouter } from './routes/tiles.ts';
@@ -35,28 +37,40 @@ export interface AppOptions {
   /** Off unless given. */
   rateLimit?: Config['rateLimit'];
   maxUrlLength?: number;
+  /** The role `GET /metrics` needs; public (open) unless given. */
+  metricsRole?: Config['metrics']['requireRole'];
   audit?: AuditLog;
   log?: Logger;
   /** Hot reload (POST /admin/reload, /ready's last result); without it the server serves one version. */
   reloader?: Reloader;
 }
 
-/** The parts the front door and the app share: one KeyRing, so a request is identified once. */
+/**
+ * The parts the front door and the app share: one KeyRing, so a request is identified once; one metrics registry,
+ * which the front door feeds and the app serves.
+ */
 interface Parts {
   keys: KeyRing;
   proxies: TrustedProxies;
   cors: CorsPolicy;
+  metrics: ServerMetrics;
 }
 
-function partsOf(options: AppOptions): Parts {
-  return { keys: new KeyRing(options.keys ?? []), proxies: new TrustedProxies(options.trustedProxies ?? ['loopback']), cors: new CorsPolicy(options.corsOrigins ?? '*') };
+function partsOf(store: DatasetStore, options: AppOptions): Parts {
+  return {
+    keys: new KeyRing(options.keys ?? []),
+    proxies: new TrustedProxies(options.trustedProxies ?? ['loopback']),
+    cors: new CorsPolicy(options.corsOrigins ?? '*'),
+    metrics: new ServerMetrics(store),
+  };
 }
 
+/** The Koa app alone: without the front door, its /metrics counts no requests (createHandler is what is served). */
 export function createApp(store: DatasetStore, options: AppOptions = {}): Koa {
-  return buildApp(store, options, partsOf(options));
+  return buildApp(store, options, partsOf(store, options));
 }
 
-function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cors }: Parts): Koa {
+function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cors, metrics }: Parts): Koa {
   // X-Forwarded-* is trusted here because TrustedProxies strips it from every other peer first.
   const app = new Koa({ proxy: true });
   app.use(async (ctx, next) => {
@@ -87,6 +101,7 @@ function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cor
   const routers = [
     operationsRouter(store, options.reloader),
     adminRouter(store, options.reloader),
+    metricsRouter(metrics, options.metricsRole ?? 'public'),
     eventsRouter(store),
     ogcTilesRouter(store, options.publicUrl),
     tilesRouter(store, options.publicUrl),
@@ -105,7 +120,7 @@ function buildApp(store: DatasetStore, options: AppOptions, { keys, proxies, cor
 
 /** The request handler to serve: the front door, cached tiles straight from node:http, everything else through Koa. */
 export function createHandler(store: DatasetStore, options: AppOptions = {}): RequestListener {
-  const parts = partsOf(options);
+  const parts = partsOf(store, options);
   const limit = options.rateLimit;
   return frontDoor(store, buildApp(store, options, parts).callback(), {
     ...parts,

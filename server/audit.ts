@@ -25,8 +25,8 @@ export interface AuditLog {
   flush(): Promise<void>;
 }
 
-/** Health and readiness probes are no access to data. */
-const PROBES = new Set(['/health', '/ready']);
+/** Health and readiness probes and metrics scrapes are no access to data. */
+const PROBES = new Set(['/health', '/ready', '/metrics']);
 
 /** An append-only JSON-lines file (its folder is created). */
 export function auditFile(file: string): AuditLog {

@@ -160,12 +160,12 @@ export function withoutKeyParameters(query: string): string {
 
 /**
  * Guards a route: no key → 401, a key whose role is too low → 403. Requests through it are audited (admin actions),
- * whatever their outcome.
+ * whatever their outcome, unless `audit: false` (reads of operational figures: refusals are still audited).
  */
-export function requireRole(required: Role): Middleware {
+export function requireRole(required: Role, { audit = true }: { audit?: boolean } = {}): Middleware {
   return async (ctx, next) => {
     const state = ctx.state as Partial<AuthState>;
-    state.audited = true;
+    if (audit) state.audited = true;
     const role = roleOf(ctx);
     if (!hasRole(role, required)) {
       if (!state.keyId) unauthorized(ctx, `this resource needs an API key with role "${required}"`);

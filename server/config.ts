@@ -70,6 +70,8 @@ export const configSchema = z
       .default(DEFAULT_LIMITS),
     keys: z.array(apiKey).default([]),
     disclosure: z.strictObject({ minCount: z.int().min(0).default(DEFAULT_MIN_COUNT) }).default({ minCount: DEFAULT_MIN_COUNT }),
+    /** The role `GET /metrics` needs: open by default (Prometheus scrapes from inside the network). */
+    metrics: z.strictObject({ requireRole: z.enum(ROLES).default('public') }).default({ requireRole: 'public' }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** JSON lines of every access to restricted data and every admin action; null: into the server log. */
     auditLog: z.string().min(1).nullable().default(null),

@@ -4,7 +4,7 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import type { TileCache } from '../tiles/cache.ts';
-import { TileService } from '../tiles/service.ts';
+import { TileService, type TileMadeListener } from '../tiles/service.ts';
 
 export interface ServedVersion {
   dataset: Dataset;
@@ -18,12 +18,20 @@ export type SwapListener = (next: ServedVersion, previous: ServedVersion) => voi
 export class DatasetStore {
   #current: ServedVersion;
   readonly #listeners = new Set<SwapListener>();
+  readonly #tileListeners = new Set<TileMadeListener>();
 
   constructor(
     initial: Dataset,
     readonly cache: TileCache,
   ) {
-    this.#current = { dataset: initial, tiles: new TileService(initial, cache), generation: 1 };
+    this.#current = { dataset: initial, tiles: this.#tileService(initial), generation: 1 };
+  }
+
+  /** Every version's TileService reports the tiles it makes to the listeners of the store, which outlive it. */
+  #tileService(dataset: Dataset): TileService {
+    return new TileService(dataset, this.cache, (made) => {
+      for (const listener of this.#tileListeners) listener(made);
+    });
   }
 
   get current(): ServedVersion {
@@ -32,7 +40,7 @@ export class DatasetStore {
 
   /** The tile service a dataset would be served with: to precompute its tiles before it is swapped in. */
   prepare(next: Dataset): TileService {
-    return new TileService(next, this.cache);
+    return this.#tileService(next);
   }
 
   /** Serves `next` from now on, with `tiles` if prepared (and maybe precomputed) beforehand. */
@@ -48,5 +56,11 @@ export class DatasetStore {
   onSwap(listener: SwapListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` for every tile made (not found in the cache) by any version; returns the function that removes it. */
+  onTileMade(listener: TileMadeListener): () => void {
+    this.#tileListeners.add(listener);
+    return () => this.#tileListeners.delete(listener);
   }
 }

@@ -1,37 +1,107 @@
 /**
  * The hot path: a cached public tile answered straight from node:http, before Koa. Profiling showed Koa, the router
  * and header handling costing more per cached tile than the socket write (bench/RESULTS.md). Anything else — an
- * uncached tile, a bad address, another method, any request presenting a key (valid or not) — goes to the Koa app,
- * which answers the same way (tileResponse). So this path never serves a tile of another role than public.
+ * uncached tile, a bad address, another method, any request presenting a key (valid or not), a query the route
+ * must check — goes to the Koa app, which answers the same way (tileResponse). So this path never serves a tile of
+ * another role than public.
+ *
+ * One table of the tile routes it serves: XYZ tiles, the Esri VectorTileServer tiles of every grid, and the
+ * dataset's OGC API tiles in the default year. Each entry names its Koa route, which logs and metrics report.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { selectYear } from '../data/features/datetime.ts';
+import { esriService } from '../tiles/esri/services.ts';
+import { tileMatrixSet, WEB_MERCATOR_QUAD, type TileAddress, type TileMatrixSet } from '../tiles/grid.ts';
+import type { TilesetInfo } from '../tiles/tilesets.ts';
 import type { Identity } from './auth.ts';
 import type { CorsPolicy } from './cors.ts';
-import type { DatasetStore } from './dataset-store.ts';
+import type { DatasetStore, ServedVersion } from './dataset-store.ts';
+import { OGC_TILE_ROUTE, yearTileset } from './ogc/tiles.ts';
+import { ESRI_TILE_ROUTE } from './routes/esri.ts';
+import { TILE_ROUTE } from './routes/tiles.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { tileResponse } from './tile-response.ts';
 
-const TILE_PATH = /^\/tiles\/([^/?]+)\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})\.(?:mvt|pbf)$/;
+interface FastTile {
+  tileset: TilesetInfo;
+  grid: TileMatrixSet;
+  address: TileAddress;
+}
 
-/** The Koa route that answers the same requests: what logs name as the route. */
-export const TILE_ROUTE = '/tiles/:tileset/:z/:x/:file';
+interface FastRoute {
+  /** The Koa route answering the same requests. */
+  route: string;
+  path: RegExp;
+  /** The tile a path names; undefined leaves the request to Koa (which serves or refuses it). */
+  locate(match: RegExpExecArray, version: ServedVersion, query: URLSearchParams): FastTile | undefined;
+  /** Whether `?v=<build id>` makes the tile immutable, as on the Koa route (Esri tile URLs carry no version). */
+  versioned: boolean;
+}
 
-/** Returns true if it answered the request. */
-export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: ServerResponse, identity: Identity, cors: CorsPolicy): boolean {
-  if (req.method !== 'GET' || req.url === undefined || identity.keyId !== null || identity.refused !== null) return false;
+/** The tile at level z, column x, row y (strings of digits, as matched). */
+function tileAt(tileset: TilesetInfo | undefined, grid: TileMatrixSet | undefined, z: string, x: string, y: string): FastTile | undefined {
+  return tileset && grid ? { tileset, grid, address: { z: Number(z), x: Number(x), y: Number(y) } } : undefined;
+}
+
+const FAST_ROUTES: readonly FastRoute[] = [
+  {
+    route: TILE_ROUTE,
+    path: /^\/tiles\/([^/]+)\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})\.(?:mvt|pbf)$/,
+    locate: (m, { tiles }) => tileAt(tiles.tileset(m[1]), WEB_MERCATOR_QUAD, m[2], m[3], m[4]),
+    versioned: true,
+  },
+  {
+    route: ESRI_TILE_ROUTE,
+    // Row before column.
+    path: /^\/arcgis\/rest\/services\/([^/]+)\/VectorTileServer\/tile\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})\.pbf$/,
+    locate: (m, { tiles }) => {
+      const service = esriService(tiles.maker.tilesets, m[1]);
+      return service && tileAt(service.tileset, service.grid, m[2], m[4], m[3]);
+    },
+    versioned: false,
+  },
+  {
+    route: OGC_TILE_ROUTE,
+    // Row before column. Without extension: an XYZ tile path never matches.
+    path: /^\/tiles\/([^/]+)\/(\d{1,2})\/(\d{1,10})\/(\d{1,10})$/,
+    // The default year only, and no parameter but one `v`: Koa checks `datetime` and `f`, and refuses unknown or
+    // repeated ones.
+    locate: (m, version, query) => {
+      const names = [...query.keys()];
+      if (names.length > 1 || names.some((name) => name !== 'v')) return undefined;
+      return tileAt(yearTileset(version, selectYear(version.dataset.years, null)!), tileMatrixSet(m[1]), m[2], m[4], m[3]);
+    },
+    versioned: true,
+  },
+];
+
+/** `?v=<build id>`, given once, as the Koa routes read it. */
+function isVersioned(query: URLSearchParams, id: string): boolean {
+  const v = query.getAll('v');
+  return v.length === 1 && v[0] === id;
+}
+
+/** Answers the request if it asks for a cached public tile; returns the route it answered as, or null. */
+export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: ServerResponse, identity: Identity, cors: CorsPolicy): string | null {
+  if (req.method !== 'GET' || req.url === undefined || identity.keyId !== null || identity.refused !== null) return null;
   const q = req.url.indexOf('?');
-  const m = TILE_PATH.exec(q < 0 ? req.url : req.url.slice(0, q));
-  if (!m) return false;
-  const { dataset, tiles } = store.current;
-  const tileset = tiles.tileset(m[1]);
-  if (!tileset) return false;
-  const tile = tiles.cached(tileset, { z: Number(m[2]), x: Number(m[3]), y: Number(m[4]) }, 'public');
-  if (!tile) return false;
-  const versioned = q >= 0 && new URLSearchParams(req.url.slice(q + 1)).get('v') === dataset.id;
-  const response = tileResponse(tile, versioned, req.headers['accept-encoding'] ?? '', req.headers['if-none-match'] ?? '');
-  const headers: Record<string, string> = { ...response.headers, ...cors.headers(req.headers.origin), ...SECURITY_HEADERS, 'X-Data-Version': dataset.id, 'Content-Length': String(response.body.length) };
-  if (cors.variesByOrigin) headers.Vary += ', Origin';
-  res.writeHead(response.status, headers);
-  res.end(response.body);
-  return true;
+  const path = q < 0 ? req.url : req.url.slice(0, q);
+  for (const { route, path: pattern, locate, versioned } of FAST_ROUTES) {
+    const m = pattern.exec(path);
+    if (!m) continue;
+    const version = store.current;
+    const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
+    const found = locate(m, version, query);
+    const tile = found && version.tiles.cached(found.tileset, found.address, 'public', found.grid);
+    if (!tile) return null;
+    const { id } = version.dataset;
+    const response = tileResponse(tile, versioned && isVersioned(query, id), req.headers['accept-encoding'] ?? '', req.headers['if-none-match'] ?? '');
+    const headers: Record<string, string> = { ...response.headers, ...cors.headers(req.headers.origin), ...SECURITY_HEADERS, 'X-Data-Version': id };
+    if (response.status === 200) headers['Content-Length'] = String(response.body.length);
+    if (cors.variesByOrigin) headers.Vary += ', Origin';
+    res.writeHead(response.status, headers);
+    res.end(response.body);
+    return route;
+  }
+  return null;
 }

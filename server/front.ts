@@ -1,7 +1,8 @@
 /**
  * The front door: what every request passes before the tile fast path or Koa — a request id (X-Request-Id in and
- * out), the URL length limit, trusted-proxy headers, the caller's identity, the rate limit, and one structured log
- * line per request (route template, status, time, client family, key id; never the key).
+ * out), the URL length limit, trusted-proxy headers, the caller's identity, the rate limit, and, when the response
+ * finishes, one structured log line (route template, status, time, client family, key id; never the key) and the
+ * request metrics: the one place that sees every request, fast path and Koa alike.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener } from 'node:http';
@@ -11,7 +12,8 @@ import { clientFamily } from './client-family.ts';
 import type { CorsPolicy } from './cors.ts';
 import type { DatasetStore } from './dataset-store.ts';
 import { sendRawError } from './errors.ts';
-import { serveCachedTile, TILE_ROUTE } from './fast-tiles.ts';
+import { serveCachedTile } from './fast-tiles.ts';
+import type { ServerMetrics } from './metrics.ts';
 import type { TrustedProxies } from './proxy.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -22,9 +24,10 @@ export interface FrontOptions {
   limiter: RateLimiter | null;
   maxUrlLength: number;
   log?: Logger;
+  metrics?: ServerMetrics;
 }
 
-/** The route template each request matched in Koa, for the log line. */
+/** The route template each request matched (in Koa, or the fast path's), for the log line and the metrics. */
 const routes = new WeakMap<IncomingMessage, string>();
 
 export function recordRoute(req: IncomingMessage, route: string): void {
@@ -39,7 +42,7 @@ export function redactKeys(url: string): string {
 }
 
 export function frontDoor(store: DatasetStore, koa: RequestListener, options: FrontOptions): RequestListener {
-  const { keys, proxies, cors, limiter, maxUrlLength, log } = options;
+  const { keys, proxies, cors, limiter, maxUrlLength, log, metrics } = options;
   return (req, res) => {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
@@ -48,16 +51,22 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
     proxies.forwardedFrom(req);
     const identity = keys.identify(req);
     let fast = false;
-    if (log) {
+    if (log || metrics) {
       res.once('finish', () => {
+        const ms = performance.now() - started;
+        const route = routes.get(req) ?? null;
+        const client = clientFamily(req.headers['user-agent'], req.headers.referer, req.headers.origin);
+        const method = req.method ?? '';
+        metrics?.request({ route, method, status: res.statusCode, client, seconds: ms / 1000 });
+        if (!log) return;
         const fields = {
           requestId,
-          method: req.method,
+          method,
           url: redactKeys(req.url ?? ''),
-          route: routes.get(req) ?? null,
+          route,
           status: res.statusCode,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-          client: clientFamily(req.headers['user-agent'], req.headers.referer, req.headers.origin),
+          ms: Math.round(ms * 10) / 10,
+          client,
           ip: proxies.clientAddress(req),
           keyId: identity.keyId,
         };
@@ -75,9 +84,10 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
         return sendRawError(res, 429, `too many requests: at most ${limiter.requests} per ${limiter.windowMs / 1000} s; retry in ${seconds} s`, { ...corsHeaders, 'Retry-After': String(seconds) });
       }
     }
-    if (serveCachedTile(store, req, res, identity, cors)) {
+    const fastRoute = serveCachedTile(store, req, res, identity, cors);
+    if (fastRoute !== null) {
       fast = true;
-      routes.set(req, TILE_ROUTE);
+      routes.set(req, fastRoute);
       return;
     }
     void koa(req, res);

@@ -60,6 +60,7 @@ const handler = createHandler(store, {
   corsOrigins: config.cors.origins,
   rateLimit: config.rateLimit,
   maxUrlLength: config.limits.maxUrlLength,
+  metricsRole: config.metrics.requireRole,
   audit,
   log,
 });

@@ -20,13 +20,10 @@ export interface TileResponse {
 const EMPTY = Buffer.alloc(0);
 
 export function tileResponse(tile: CachedTile, versioned: boolean, acceptEncoding: string, ifNoneMatch: string): TileResponse {
-  const headers: Record<string, string> = {
-    'Content-Type': MVT_CONTENT_TYPE,
-    Vary: 'Accept-Encoding',
-    ETag: tile.etag,
-    'Cache-Control': versioned ? IMMUTABLE : SHORT,
-  };
+  // A 304 carries the validators and caching headers only (RFC 9110 15.4.5), as Koa sends it.
+  const headers: Record<string, string> = { Vary: 'Accept-Encoding', ETag: tile.etag, 'Cache-Control': versioned ? IMMUTABLE : SHORT };
   if (ifNoneMatch !== '' && ifNoneMatch.split(/\s*,\s*/).includes(tile.etag)) return { status: 304, headers, body: EMPTY };
+  headers['Content-Type'] = MVT_CONTENT_TYPE;
   if (tile.rawLength === 0) return { status: 200, headers, body: EMPTY };
   const encoding = chooseEncoding(acceptEncoding);
   if (encoding === 'identity') return { status: 200, headers, body: gunzipSync(tile.gzip) };

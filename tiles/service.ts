@@ -11,6 +11,15 @@ import { TileMaker, type TilesetInfo } from './tilesets.ts';
 
 export type TileLookup = { status: 'ok'; tile: CachedTile } | { status: 'out-of-range'; reason: string };
 
+/** A tile made rather than found in the cache, and how long making and compressing it took: what metrics time. */
+export interface TileMade {
+  grid: TileMatrixSet;
+  z: number;
+  seconds: number;
+}
+
+export type TileMadeListener = (made: TileMade) => void;
+
 export interface PrecomputeProgress {
   state: 'idle' | 'running' | 'done' | 'stopped';
   minzoom: number;
@@ -30,6 +39,8 @@ export class TileService {
   constructor(
     readonly dataset: Dataset,
     private readonly cache: TileCache,
+    /** Told of every tile made (server/metrics.ts times them; tiles/ stays free of any metrics library). */
+    private readonly onMade?: TileMadeListener,
   ) {
     this.maker = new TileMaker(dataset);
     this.bounds = datasetBounds(dataset);
@@ -49,10 +60,16 @@ export class TileService {
     const key = this.key(tileset, address, role, grid, layers);
     const cached = this.cache.get(key);
     if (cached) return { status: 'ok', tile: cached };
+    return this.make(key, tileset, address, role, grid, layers);
+  }
+
+  private make(key: string, tileset: TilesetInfo, address: TileAddress, role: Role, grid: TileMatrixSet, layers?: readonly string[]): TileLookup {
+    const started = performance.now();
     const made = this.maker.tile(tileset, address, role, grid, layers);
     if (made.status !== 'ok') return made;
     const tile = compressTile(made.bytes);
     this.cache.set(key, tile);
+    this.onMade?.({ grid, z: address.z, seconds: (performance.now() - started) / 1000 });
     return { status: 'ok', tile };
   }
 
@@ -86,7 +103,9 @@ export class TileService {
       for (const tileset of years) {
         for (const address of addresses) {
           if (this.stopped) return this.finish('stopped', started);
-          this.get(tileset, address, 'public', grid);
+          // Not through get: the cache's hits and misses count what requests find.
+          const key = this.key(tileset, address, 'public', grid);
+          if (!this.cache.has(key)) this.make(key, tileset, address, 'public', grid);
           this.progress.done++;
           if (this.progress.done % 64 === 0) {
             this.progress.seconds = (performance.now() - started) / 1000;

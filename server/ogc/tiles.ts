@@ -33,6 +33,9 @@ import { sendJson } from './send.ts';
 const TILE_PARAMETERS = ['datetime', 'v', 'f'] as const;
 const DOCUMENT_PARAMETERS = ['datetime', 'f'] as const;
 
+/** The dataset's tile route (row before column); the fast path answers its cached tiles under this name. */
+export const OGC_TILE_ROUTE = '/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol';
+
 /** The query to keep in links: the `datetime=…` chosen, and the API key if the request carried one in its URL. */
 export function linkQuery(ctx: Context, datetime: string): string {
   return [datetime, new URLSearchParams(carriedParams(ctx)).toString()].filter(Boolean).join('&');
@@ -55,7 +58,8 @@ export function datasetTileset(version: ServedVersion, base: string, grid: TileM
   };
 }
 
-function yearTileset({ tiles }: ServedVersion, year: number): TilesetInfo {
+/** The tileset of a year (not the alias): tiles of a year are cached under it. */
+export function yearTileset({ tiles }: ServedVersion, year: number): TilesetInfo {
   return [...tiles.maker.tilesets.values()].find((t) => t.year === year && !t.alias)!;
 }
 
@@ -162,7 +166,7 @@ export function ogcTilesRouter(store: DatasetStore, publicUrl: string | undefine
   );
 
   router.get(
-    '/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol',
+    OGC_TILE_ROUTE,
     route((ctx, version, _base, next) => {
       const g = tileMatrixSet(ctx.params.tileMatrixSetId);
       if (!g) return next();

@@ -9,7 +9,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { esriServices, restInfo, servicesDirectory, vectorTileService, type EsriService } from '../../tiles/esri/services.ts';
+import { esriService, esriServices, restInfo, servicesDirectory, vectorTileService, type EsriService } from '../../tiles/esri/services.ts';
 import { esriStyle } from '../../tiles/esri/style.ts';
 import { vectorLayers } from '../../tiles/tilejson.ts';
 import type { DatasetStore, ServedVersion } from '../dataset-store.ts';
@@ -26,6 +26,9 @@ type Format = (typeof FORMATS)[number];
 const MAX_FORM_BYTES = 64 * 1024;
 
 const SERVICE = `${SERVICES_PATH}/:name/VectorTileServer`;
+
+/** The tile route (row before column); the fast path answers its cached tiles under this name. */
+export const ESRI_TILE_ROUTE = `${SERVICE}/tile/:z/:y/:file`;
 
 export function esriRouter(store: DatasetStore, publicUrl: string | undefined): Router {
   const router = new Router();
@@ -60,7 +63,7 @@ export function esriRouter(store: DatasetStore, publicUrl: string | undefined): 
     ctx.body = esriStyle(version.dataset, found, version.tiles.maker.attributes(found.tileset.year, roleOf(ctx)));
   });
 
-  router.get(`${SERVICE}/tile/:z/:y/:file`, (ctx) => {
+  router.get(ESRI_TILE_ROUTE, (ctx) => {
     const version = store.current;
     const found = serviceOf(version, ctx.params.name);
     const x = /^(\d+)\.pbf$/.exec(ctx.params.file)?.[1];
@@ -81,7 +84,7 @@ export function esriRouter(store: DatasetStore, publicUrl: string | undefined): 
 }
 
 function serviceOf(version: ServedVersion, name: string): EsriService {
-  const found = esriServices(version.tiles.maker.tilesets.values()).find((s) => s.name === name);
+  const found = esriService(version.tiles.maker.tilesets, name);
   if (!found) throw new HttpError(404, `no VectorTileServer "${name}"; see ${SERVICES_PATH}?f=json`);
   return found;
 }

@@ -16,6 +16,9 @@ import { SHORT, tileResponse } from '../tile-response.ts';
 import { carriedParams, roleOf, withCarried } from '../auth.ts';
 import { datasetTileset, linkQuery } from '../ogc/tiles.ts';
 
+/** The XYZ tile route; the fast path answers its cached tiles under this name. */
+export const TILE_ROUTE = '/tiles/:tileset/:z/:x/:file';
+
 export function tilesRouter(store: DatasetStore, publicUrl: string | undefined): Router {
   const router = new Router();
 
@@ -69,7 +72,7 @@ export function tilesRouter(store: DatasetStore, publicUrl: string | undefined):
     ctx.body = tileJson(dataset, tileset, tiles.bounds, baseUrl(ctx, publicUrl), roleOf(ctx), carried ? `&${carried}` : '');
   });
 
-  router.get('/tiles/:tileset/:z/:x/:file', (ctx) => {
+  router.get(TILE_ROUTE, (ctx) => {
     const { dataset, tiles } = store.current;
     const tileset = tiles.tileset(ctx.params.tileset);
     if (!tileset) throw new HttpError(404, `no tileset "${ctx.params.tileset}"; see /tiles`);

@@ -1,11 +1,16 @@
 /**
  * XYZ tiles, TileJSON and styles over the mini dataset (SYNTHETIC TEST FIXTURE): MVT 2.1 layers, numeric ids,
- * compression negotiation, ETag/304, cache headers, empty and out-of-range tiles.
+ * compression negotiation, ETag/304, cache headers, empty and out-of-range tiles, and the cached-tile fast path
+ * answering XYZ, Esri and OGC tiles exactly as the app does.
  */
+import { Writable } from 'node:stream';
 import { pointToTile } from '@mapbox/tilebelt';
+import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toWgs84 } from '../../data/crs.ts';
+import { createHandler } from '../../server/app.ts';
+import { SWEREF99_TM } from '../../tiles/grid.ts';
 import { decodeTile, layerFeatures, uncompressed } from '../helpers/mvt.ts';
 import { startMiniServer, type MiniServer } from '../helpers/mini-server.ts';
 import { listen, rawGet } from '../helpers/raw-http.ts';
@@ -21,6 +26,12 @@ afterAll(async () => {
   await stop();
   await mini.close();
 });
+
+/** Column and row of the SWEREF 99 TM tile at level z holding the centre of the block, from the grid's origin and side. */
+function swerefTile(z: number): [number, number] {
+  const side = SWEREF99_TM.span0 / 2 ** z;
+  return [Math.floor((661_000 - SWEREF99_TM.origin[0]) / side), Math.floor((SWEREF99_TM.origin[1] - 6_601_000) / side)];
+}
 
 /** The tile at zoom z holding the centre of the mini dataset's 2 × 2 km block (661000, 6601000). */
 function blockTile(z: number): [number, number, number] {
@@ -102,16 +113,63 @@ describe('vector tiles', () => {
     expect((await binary(path, { 'If-None-Match': first.headers.etag! })).status).toBe(304);
   });
 
-  it('send the same headers and bytes from the fast path (cached) as from the app (first request)', async () => {
-    const [z, x, y] = blockTile(9);
-    const path = `/tiles/omradestyper-2022/${z}/${x}/${y}.mvt?v=${mini.dataset.id}`;
-    const made = await binary(path, { 'Accept-Encoding': 'br' });
-    const cached = await binary(path, { 'Accept-Encoding': 'br' });
+  it('send the same headers and bytes from the fast path (cached) as from the app (first request), 304s too: XYZ, Esri and OGC tiles in both grids', async () => {
+    // A handler over the same store that logs: the app logs a request at info, the fast path at debug.
+    const lines: { level: number; requestId: string; route: string }[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    const logged = await listen(createHandler(mini.store, { log: pino({ level: 'debug' }, sink) }));
+    const [, x9, y9] = blockTile(9);
+    const [, x13, y13] = blockTile(13);
+    const [col7, row7] = swerefTile(7);
+    const [col8, row8] = swerefTile(8);
+    const v = mini.dataset.id;
+    const esri = '/arcgis/rest/services/:name/VectorTileServer/tile/:z/:y/:file';
+    const ogc = '/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol';
+    // Each a tile no other test asks for (the alias and its year share cache entries).
+    const cases = [
+      [`/tiles/omradestyper-2022/9/${x9}/${y9}.mvt?v=${v}`, '/tiles/:tileset/:z/:x/:file'],
+      [`/arcgis/rest/services/omradestyper-2023/VectorTileServer/tile/9/${y9}/${x9}.pbf`, esri],
+      [`/arcgis/rest/services/omradestyper-2022-3006/VectorTileServer/tile/7/${row7}/${col7}.pbf`, esri],
+      [`/tiles/WebMercatorQuad/13/${y13}/${x13}?v=${v}`, ogc],
+      [`/tiles/SWEREF99TM/8/${row8}/${col8}`, ogc],
+    ];
     // X-Request-Id differs by design: one per request.
     const strip = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([k]) => !['date', 'connection', 'keep-alive', 'x-request-id'].includes(k)));
-    expect(strip(cached.headers)).toEqual(strip(made.headers));
-    expect(cached.body.equals(made.body)).toBe(true);
-    expect(mini.store.cache.stats().hits).toBeGreaterThan(0);
+    try {
+      for (const [i, [path, route]] of cases.entries()) {
+        const made = await rawGet(`${logged.url}${path}`, { 'Accept-Encoding': 'br', 'X-Request-Id': `made-${i}` });
+        const cached = await rawGet(`${logged.url}${path}`, { 'Accept-Encoding': 'br', 'X-Request-Id': `cached-${i}` });
+        expect(made.status, path).toBe(200);
+        expect(made.body.length, path).toBeGreaterThan(0);
+        expect(strip(cached.headers), path).toEqual(strip(made.headers));
+        expect(cached.body.equals(made.body), path).toBe(true);
+        expect(lines.find((l) => l.requestId === `made-${i}`), path).toMatchObject({ level: 30, route });
+        expect(lines.find((l) => l.requestId === `cached-${i}`), path).toMatchObject({ level: 20, route });
+        // Revalidation: the app's 304 (the tile made again after a purge), then the fast path's.
+        mini.store.cache.clear();
+        const revalidate = { 'Accept-Encoding': 'br', 'If-None-Match': made.headers.etag! };
+        const made304 = await rawGet(`${logged.url}${path}`, { ...revalidate, 'X-Request-Id': `made304-${i}` });
+        const cached304 = await rawGet(`${logged.url}${path}`, { ...revalidate, 'X-Request-Id': `cached304-${i}` });
+        expect([made304.status, cached304.status], path).toEqual([304, 304]);
+        expect(strip(cached304.headers), path).toEqual(strip(made304.headers));
+        expect(lines.find((l) => l.requestId === `cached304-${i}`), path).toMatchObject({ level: 20, route });
+      }
+      // What the OGC route must check goes to the app even when the tile is cached: datetime, f.
+      const [path] = cases[3];
+      await rawGet(`${logged.url}${path}`);
+      for (const query of ['datetime=2023', 'f=mvt']) {
+        const res = await rawGet(`${logged.url}${path}&${query}`, { 'Accept-Encoding': 'br', 'X-Request-Id': `app-${query.replace('=', '.')}` });
+        expect(res.status, query).toBe(200);
+        expect(lines.find((l) => l.requestId === `app-${query.replace('=', '.')}`), query).toMatchObject({ level: 30, route: ogc });
+      }
+    } finally {
+      await logged.close();
+    }
   });
 
   it('answer an empty tile inside the matrix with 200 and an empty body', async () => {

@@ -46,6 +46,15 @@ export function esriServices(tilesets: Iterable<TilesetInfo>): EsriService[] {
   return TILE_MATRIX_SETS.flatMap((grid) => list.map((tileset) => ({ name: serviceName(tileset, grid), tileset, grid })));
 }
 
+const servicesByName = new WeakMap<ReadonlyMap<string, TilesetInfo>, Map<string, EsriService>>();
+
+/** The service of a name among a version's tilesets; remembered per version (the tile fast path asks per tile). */
+export function esriService(tilesets: ReadonlyMap<string, TilesetInfo>, name: string): EsriService | undefined {
+  let byName = servicesByName.get(tilesets);
+  if (!byName) servicesByName.set(tilesets, (byName = new Map(esriServices(tilesets.values()).map((s) => [s.name, s]))));
+  return byName.get(name);
+}
+
 /** Esri's spatial reference of a grid: Web Mercator keeps its Esri wkid 102100 with the EPSG code as latestWkid. */
 export function spatialReference(grid: TileMatrixSet): { wkid: number; latestWkid: number } {
   return { wkid: grid.epsg === 3857 ? 102100 : grid.epsg, latestWkid: grid.epsg };
