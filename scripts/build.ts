@@ -7,16 +7,9 @@
 import { parseArgs } from 'node:util';
 import { buildAndStore } from '../data/build/build.ts';
 import { DataError, formatProblem } from '../data/report.ts';
-import { ConfigError, loadConfig, type Config } from '../server/config.ts';
+import { loadConfigOrExit } from '../server/config.ts';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
-  process.exit(2);
-}
+const config = loadConfigOrExit();
 
 const { values } = parseArgs({
   options: {

@@ -10,19 +10,12 @@ import { DataError, formatProblem } from '../data/report.ts';
 import { TileCache } from '../tiles/cache.ts';
 import { createHandler } from './app.ts';
 import { auditFile, auditToLog } from './audit.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { DatasetStore } from './dataset-store.ts';
 import { createServer, listen, stopServer } from './lifecycle.ts';
 import { Reloader } from './reload.ts';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(err.message);
-  process.exit(2);
-}
+const config = loadConfigOrExit();
 const log = pino({ level: config.logLevel });
 
 async function loadOrBuild(): Promise<string> {
