@@ -9,7 +9,9 @@ import type { RequestListener } from 'node:http';
 import { createHandler, type AppOptions } from '../../server/app.ts';
 import { DatasetStore } from '../../server/dataset-store.ts';
 import { TileCache } from '../../tiles/cache.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { writeMiniDataset } from './mini-dataset.ts';
+import { listen } from './raw-http.ts';
 
 export interface MiniServer {
   handler: RequestListener;
@@ -39,4 +41,28 @@ export async function startMiniServer(override: Record<string, string | object> 
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+export interface ServedMini {
+  mini: MiniServer;
+  /** http://127.0.0.1:PORT of the listening server. */
+  base: string;
+}
+
+/**
+ * A mini server for the enclosing suite: started and listening on 127.0.0.1 before its tests (beforeAll), closed
+ * after them. Read the fields inside tests, not at module level.
+ */
+export function serveMini(start: () => Promise<MiniServer> = () => startMiniServer()): ServedMini {
+  const served = {} as ServedMini;
+  let stop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    served.mini = await start();
+    ({ url: served.base, close: stop } = await listen(served.mini.handler));
+  });
+  afterAll(async () => {
+    await stop?.();
+    await served.mini?.close();
+  });
+  return served;
 }

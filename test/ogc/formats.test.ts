@@ -7,24 +7,14 @@ import { deserialize } from 'flatgeobuf/lib/mjs/geojson.js';
 import type { HeaderMeta } from 'flatgeobuf/lib/mjs/header-meta.js';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MiniServer } from '../helpers/mini-server.ts';
-import { listen, rawGet } from '../helpers/raw-http.ts';
+import { describe, expect, it } from 'vitest';
+import { serveMini } from '../helpers/mini-server.ts';
+import { rawGet } from '../helpers/raw-http.ts';
 import { EPSG3006, binary, parseLinkHeader, pathOf, startOgcMini } from './helpers.ts';
 
-let mini: MiniServer;
-let base: string;
-let stop: () => Promise<void>;
-beforeAll(async () => {
-  mini = await startOgcMini();
-  ({ url: base, close: stop } = await listen(mini.handler));
-});
-afterAll(async () => {
-  await stop();
-  await mini.close();
-});
+const served = serveMini(startOgcMini);
 
-const get = (path: string) => request(mini.handler).get(path).set('Accept-Encoding', 'identity');
+const get = (path: string) => request(served.mini.handler).get(path).set('Accept-Encoding', 'identity');
 
 async function readFgb(bytes: Buffer): Promise<{ header: HeaderMeta; features: any[] }> {
   let header: HeaderMeta | undefined;
@@ -45,7 +35,7 @@ describe('FlatGeobuf', () => {
     expect(features.map((f) => f.properties.id)).toEqual(['0114R001', '0114R002', '0114R003', '0114R004']);
     const first = features[0];
     expect(first.geometry.type).toBe('MultiPolygon');
-    expect(first.geometry.coordinates).toEqual(mini.dataset.areas[0].wgs84.coordinates);
+    expect(first.geometry.coordinates).toEqual(served.mini.dataset.areas[0].wgs84.coordinates);
     expect(first.properties).toMatchObject({ regsokod: '0114R001', regsonamn: 'Testområde 1', year: 2023, omradestyp: 1, befolkning: 1900 });
     // Suppressed (2 thefts): absent from the feature, which the reader gives as no value.
     expect(first.properties.stold ?? null).toBeNull();
@@ -57,7 +47,7 @@ describe('FlatGeobuf', () => {
     const ids: string[] = [];
     let pages = 0;
     while (path) {
-      const res = await request(mini.handler).get(path).set('Accept', 'application/flatgeobuf').set('Accept-Encoding', 'identity').buffer(true).parse(binary).expect(200);
+      const res = await request(served.mini.handler).get(path).set('Accept', 'application/flatgeobuf').set('Accept-Encoding', 'identity').buffer(true).parse(binary).expect(200);
       pages++;
       expect(res.headers['content-type']).toBe('application/flatgeobuf');
       expect(res.headers['ogc-numbermatched']).toBe('4');
@@ -171,7 +161,7 @@ describe('negotiation and compression', () => {
   });
 
   it('chooses by Accept: GeoJSON for JSON types and */*, HTML for browsers, CSV for text/csv', async () => {
-    const typeFor = async (accept: string) => (await request(mini.handler).get('/collections/regso/items').set('Accept', accept).buffer(true).parse(binary).expect(200)).headers['content-type'];
+    const typeFor = async (accept: string) => (await request(served.mini.handler).get('/collections/regso/items').set('Accept', accept).buffer(true).parse(binary).expect(200)).headers['content-type'];
     expect(await typeFor('application/geo+json, application/json')).toBe('application/geo+json');
     expect(await typeFor('application/json')).toBe('application/geo+json');
     expect(await typeFor('*/*')).toBe('application/geo+json');
@@ -181,14 +171,14 @@ describe('negotiation and compression', () => {
   });
 
   it('gzips bodies for clients that accept it, and only then', async () => {
-    const gz = await rawGet(`${base}/collections/regso/items`, { 'Accept-Encoding': 'gzip' });
+    const gz = await rawGet(`${served.base}/collections/regso/items`, { 'Accept-Encoding': 'gzip' });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(JSON.parse(gunzipSync(gz.body).toString('utf8')).numberMatched).toBe(4);
-    const plain = await rawGet(`${base}/collections/regso/items`, {});
+    const plain = await rawGet(`${served.base}/collections/regso/items`, {});
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse(plain.body.toString('utf8')).numberMatched).toBe(4);
     // FlatGeobuf is sent as it is: its binary coordinates compress poorly for the CPU it would cost.
-    const fgb = await rawGet(`${base}/collections/regso/items?f=fgb`, { 'Accept-Encoding': 'gzip' });
+    const fgb = await rawGet(`${served.base}/collections/regso/items?f=fgb`, { 'Accept-Encoding': 'gzip' });
     expect(fgb.headers['content-encoding']).toBeUndefined();
     expect((await readFgb(fgb.body)).features).toHaveLength(4);
   });

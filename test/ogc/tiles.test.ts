@@ -6,26 +6,16 @@
  * the 400s and 404s.
  */
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toWgs84 } from '../../data/crs.ts';
 import { decodeTile, layerFeatures, uncompressed } from '../helpers/mvt.ts';
-import type { MiniServer } from '../helpers/mini-server.ts';
-import { listen, rawGet } from '../helpers/raw-http.ts';
+import { serveMini } from '../helpers/mini-server.ts';
+import { rawGet } from '../helpers/raw-http.ts';
 import { startOgcMini } from './helpers.ts';
 
-let mini: MiniServer;
-let base: string;
-let stop: () => Promise<void>;
-beforeAll(async () => {
-  mini = await startOgcMini();
-  ({ url: base, close: stop } = await listen(mini.handler));
-});
-afterAll(async () => {
-  await stop();
-  await mini.close();
-});
+const served = serveMini(startOgcMini);
 
-const get = (path: string) => request(mini.handler).get(path);
+const get = (path: string) => request(served.mini.handler).get(path);
 const TILES = 'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf';
 const MVT = 'application/vnd.mapbox-vector-tile';
 
@@ -40,7 +30,7 @@ function swerefTile(e: number, n: number, z: number): { row: number; col: number
 }
 
 async function tileAt(path: string) {
-  const res = await rawGet(`${base}${path}`, { 'Accept-Encoding': 'gzip' });
+  const res = await rawGet(`${served.base}${path}`, { 'Accept-Encoding': 'gzip' });
   return { res, tile: res.status === 200 && res.body.length > 0 ? decodeTile(uncompressed(res.body, res.headers['content-encoding'] as string | undefined)) : null };
 }
 

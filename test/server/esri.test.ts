@@ -7,26 +7,16 @@
  */
 import proj4 from 'proj4';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toWgs84 } from '../../data/crs.ts';
 import { TILE_MATRIX_SETS, type TileMatrixSet } from '../../tiles/grid.ts';
 import { OMRADESTYP_COLORS } from '../../tiles/style/palette.ts';
 import { MAX_ZOOM } from '../../tiles/tilesets.ts';
 import { decodeTile, layerFeatures, uncompressed } from '../helpers/mvt.ts';
-import { startMiniServer, type MiniServer } from '../helpers/mini-server.ts';
-import { listen, rawGet } from '../helpers/raw-http.ts';
+import { serveMini } from '../helpers/mini-server.ts';
+import { rawGet } from '../helpers/raw-http.ts';
 
-let mini: MiniServer;
-let base: string;
-let stop: () => Promise<void>;
-beforeAll(async () => {
-  mini = await startMiniServer();
-  ({ url: base, close: stop } = await listen(mini.handler));
-});
-afterAll(async () => {
-  await stop();
-  await mini.close();
-});
+const served = serveMini();
 
 const TILESETS = ['omradestyper-2022', 'omradestyper-2023', 'omradestyper'];
 /** The centre of the mini dataset's 2 × 2 km block, EPSG:3006. */
@@ -55,29 +45,29 @@ function tileAt(grid: TileMatrixSet, z: number, p3006: number[]): { z: number; x
 }
 
 async function serviceJson(tileset: string, grid: TileMatrixSet) {
-  return (await request(mini.handler).get(`${servicePath(tileset, grid)}?f=json`).expect(200)).body;
+  return (await request(served.mini.handler).get(`${servicePath(tileset, grid)}?f=json`).expect(200)).body;
 }
 
 describe('the services', () => {
   it('are every tileset in every tile grid, listed in the services directory', async () => {
-    const res = await request(mini.handler).get('/arcgis/rest/services?f=json').expect(200);
+    const res = await request(served.mini.handler).get('/arcgis/rest/services?f=json').expect(200);
     expect(res.body.folders).toEqual([]);
     const expected = TILE_MATRIX_SETS.flatMap((g) => TILESETS.map((t) => ({ name: serviceName(t, g), type: 'VectorTileServer' })));
     expect(res.body.services).toEqual(expected);
     expect(new Set(expected.map((s) => s.name)).size).toBe(expected.length);
-    const html = await request(mini.handler).get('/arcgis/rest/services').set('Accept', 'text/html').expect(200).expect('Content-Type', /text\/html/);
+    const html = await request(served.mini.handler).get('/arcgis/rest/services').set('Accept', 'text/html').expect(200).expect('Content-Type', /text\/html/);
     for (const s of expected) expect(html.text).toContain(`href="/arcgis/rest/services/${s.name}/VectorTileServer?f=html"`);
   });
 
   it('answer /arcgis/rest/info without token security', async () => {
-    const res = await request(mini.handler).get('/arcgis/rest/info?f=json').expect(200);
+    const res = await request(served.mini.handler).get('/arcgis/rest/info?f=json').expect(200);
     expect(res.body).toMatchObject({ currentVersion: expect.any(Number), fullVersion: expect.stringMatching(/^\d+\.\d+/), authInfo: { isTokenBasedSecurity: false } });
   });
 
   it('answer an unknown service or format with a JSON error', async () => {
-    const unknown = await request(mini.handler).get('/arcgis/rest/services/nosuch/VectorTileServer?f=json').expect(404);
+    const unknown = await request(served.mini.handler).get('/arcgis/rest/services/nosuch/VectorTileServer?f=json').expect(404);
     expect(unknown.body.error).toEqual(expect.any(String));
-    const format = await request(mini.handler).get('/arcgis/rest/services/omradestyper/VectorTileServer?f=xml').expect(400);
+    const format = await request(served.mini.handler).get('/arcgis/rest/services/omradestyper/VectorTileServer?f=xml').expect(400);
     expect(format.body.error).toMatch(/f=xml/);
   });
 });
@@ -132,7 +122,7 @@ for (const grid of TILE_MATRIX_SETS) {
       expect(initialExtent).toEqual(fullExtent);
       expect(fullExtent.spatialReference).toEqual(tileInfo.spatialReference);
       let vertices = 0;
-      for (const area of mini.dataset.areas) {
+      for (const area of served.mini.dataset.areas) {
         for (const polygon of area.sweref99tm.coordinates) {
           for (const p of polygon[0]) {
             const [x, y] = inGridCrs(grid, p);
@@ -155,13 +145,13 @@ for (const grid of TILE_MATRIX_SETS) {
       const service = servicePath('omradestyper-2023', grid);
       for (const z of [10, 12]) {
         const t = tileAt(grid, z, BLOCK);
-        const res = await rawGet(`${base}${service}/tile/${t.z}/${t.y}/${t.x}.pbf`, { 'Accept-Encoding': 'gzip' });
+        const res = await rawGet(`${served.base}${service}/tile/${t.z}/${t.y}/${t.x}.pbf`, { 'Accept-Encoding': 'gzip' });
         expect(res.status, `${z}/${t.y}/${t.x}`).toBe(200);
         expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
         expect(res.headers['content-encoding']).toBe('gzip');
         const bytes = uncompressed(res.body, 'gzip');
-        const tileset = mini.store.current.tiles.tileset('omradestyper-2023')!;
-        const made = mini.store.current.tiles.get(tileset, t, 'public', grid);
+        const tileset = served.mini.store.current.tiles.tileset('omradestyper-2023')!;
+        const made = served.mini.store.current.tiles.get(tileset, t, 'public', grid);
         expect(made.status).toBe('ok');
         expect(res.headers.etag).toBe(made.status === 'ok' ? made.tile.etag : '');
         const areas = layerFeatures(decodeTile(bytes), 'regso');
@@ -174,7 +164,7 @@ for (const grid of TILE_MATRIX_SETS) {
     it('negotiates the encoding, revalidates by ETag, and answers empty, outside and malformed tiles', async () => {
       const service = servicePath('omradestyper', grid);
       const t = tileAt(grid, 12, BLOCK);
-      const path = `${base}${service}/tile/${t.z}/${t.y}/${t.x}.pbf`;
+      const path = `${served.base}${service}/tile/${t.z}/${t.y}/${t.x}.pbf`;
       const identity = await rawGet(path, { 'Accept-Encoding': 'identity' });
       expect(identity.headers['content-encoding']).toBeUndefined();
       expect(decodeTile(identity.body).layers.regso.length).toBe(4);
@@ -183,7 +173,7 @@ for (const grid of TILE_MATRIX_SETS) {
 
       // A tile of the grid away from the data: 200 with an empty body (ArcGIS Online rejects 204).
       const corner = Math.max(0, t.x - 8);
-      const empty = await rawGet(`${base}${service}/tile/12/${corner}/${corner}.pbf`, { 'Accept-Encoding': 'gzip' });
+      const empty = await rawGet(`${served.base}${service}/tile/12/${corner}/${corner}.pbf`, { 'Accept-Encoding': 'gzip' });
       expect(empty.status).toBe(200);
       expect(empty.body.length).toBe(0);
       for (const [tile, status] of [
@@ -194,7 +184,7 @@ for (const grid of TILE_MATRIX_SETS) {
         [`3/-1/0.pbf`, 400],
         [`3/0/0.mvt`, 400],
       ] as const) {
-        const res = await request(mini.handler).get(`${service}/tile/${tile}`);
+        const res = await request(served.mini.handler).get(`${service}/tile/${tile}`);
         expect(res.status, tile).toBe(status);
         expect(res.body.error, tile).toEqual(expect.any(String));
       }
@@ -205,13 +195,13 @@ for (const grid of TILE_MATRIX_SETS) {
         const service = servicePath(tileset, grid);
         const bodies = [];
         for (const path of ['resources/styles', 'resources/styles/', 'resources/styles/?f=json', 'resources/styles/root.json']) {
-          bodies.push((await request(mini.handler).get(`${service}/${path}`).expect(200).expect('Content-Type', /json/)).body);
+          bodies.push((await request(served.mini.handler).get(`${service}/${path}`).expect(200).expect('Content-Type', /json/)).body);
         }
         for (const body of bodies.slice(1)) expect(body).toEqual(bodies[0]);
         const style = bodies[0];
         expect(style.version).toBe(8);
         expect(style.sources).toEqual({ esri: { type: 'vector', url: '../../', attribution: 'SYNTHETIC TEST FIXTURE' } });
-        const maplibre = (await request(mini.handler).get(`/styles/${tileset}.json`).expect(200)).body;
+        const maplibre = (await request(served.mini.handler).get(`/styles/${tileset}.json`).expect(200)).body;
         expect(style.layers).toEqual(maplibre.layers.map((l: { source: string }) => ({ ...l, source: 'esri' })));
         const fills = style.layers.filter((l: { type: string }) => l.type === 'fill');
         expect(fills.map((l: { paint: Record<string, string> }) => l.paint['fill-color'])).toEqual([1, 2, 3, 4, 5].map((t) => OMRADESTYP_COLORS[t as 1]));
@@ -221,24 +211,24 @@ for (const grid of TILE_MATRIX_SETS) {
 
     it('answers f=json, f=pjson (indented) and f=html, by query or form-encoded POST; without f browsers get HTML', async () => {
       const service = servicePath('omradestyper-2022', grid);
-      const json = await request(mini.handler).get(`${service}?f=json`).expect(200);
-      const pjson = await request(mini.handler).get(`${service}?f=pjson`).expect(200).expect('Content-Type', /json/);
+      const json = await request(served.mini.handler).get(`${service}?f=json`).expect(200);
+      const pjson = await request(served.mini.handler).get(`${service}?f=pjson`).expect(200).expect('Content-Type', /json/);
       expect(pjson.text).toContain('\n  "currentVersion"');
       expect(JSON.parse(pjson.text)).toEqual(json.body);
-      const posted = await request(mini.handler).post(service).type('form').send({ f: 'pjson' }).expect(200);
+      const posted = await request(served.mini.handler).post(service).type('form').send({ f: 'pjson' }).expect(200);
       expect(JSON.parse(posted.text)).toEqual(json.body);
-      expect((await request(mini.handler).post(service).type('form').send({ f: 'json' }).expect(200)).body).toEqual(json.body);
-      expect((await request(mini.handler).get(service).set('Accept', 'application/json')).body).toEqual(json.body);
-      expect((await request(mini.handler).get(`${service}/`)).body).toEqual(json.body);
+      expect((await request(served.mini.handler).post(service).type('form').send({ f: 'json' }).expect(200)).body).toEqual(json.body);
+      expect((await request(served.mini.handler).get(service).set('Accept', 'application/json')).body).toEqual(json.body);
+      expect((await request(served.mini.handler).get(`${service}/`)).body).toEqual(json.body);
 
-      const html = await request(mini.handler).get(service).set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').set('Host', 'maps.example.se').expect(200).expect('Content-Type', /text\/html/);
+      const html = await request(served.mini.handler).get(service).set('Accept', 'text/html,application/xhtml+xml,*/*;q=0.8').set('Host', 'maps.example.se').expect(200).expect('Content-Type', /text\/html/);
       const url = `http://maps.example.se${service}`;
       expect(html.text).toContain(`<code>${url}</code>`);
       expect(html.text).toContain(`<code>${url}/resources/styles/root.json</code>`);
       expect(html.text).not.toMatch(/<script/i);
       expect(html.text).toContain(`<strong>${serviceName('omradestyper-2022', grid)}</strong>`);
       for (const text of ['ArcGIS Pro', 'Data From Path', 'Add layer from URL', 'ArcGIS Vector Tile Service', '<code>regso</code>', '<code>kommuner</code>', '2022', '2023', `EPSG:${grid.epsg}`]) expect(html.text).toContain(text);
-      expect((await request(mini.handler).get(`${service}?f=html`).set('Host', 'maps.example.se').expect(200)).text).toBe(html.text);
+      expect((await request(served.mini.handler).get(`${service}?f=html`).set('Host', 'maps.example.se').expect(200)).text).toBe(html.text);
     });
   });
 }
@@ -255,8 +245,8 @@ describe('ArcGIS request sequences', () => {
 
   for (const grid of TILE_MATRIX_SETS) {
     it(`ArcGIS Online adds omradestyper from its URL (${grid.id}): info, service, root.json, its source, tiles`, async () => {
-      const serviceUrl = `${base}${servicePath('omradestyper', grid)}`;
-      const info = await get(`${base}/arcgis/rest/info?f=json`);
+      const serviceUrl = `${served.base}${servicePath('omradestyper', grid)}`;
+      const info = await get(`${served.base}/arcgis/rest/info?f=json`);
       expect(info.status).toBe(200);
       expect(json(info).currentVersion).toEqual(expect.any(Number));
 
@@ -287,12 +277,12 @@ describe('ArcGIS request sequences', () => {
 
     it(`ArcGIS Pro adds omradestyper-2022 from a path (${grid.id}): POST f=json, resources/styles/?f=json, tiles`, async () => {
       const path = servicePath('omradestyper-2022', grid);
-      const posted = await request(mini.handler).post(path).set('Content-Type', 'application/x-www-form-urlencoded').send('f=json').expect(200);
+      const posted = await request(served.mini.handler).post(path).set('Content-Type', 'application/x-www-form-urlencoded').send('f=json').expect(200);
       expect(posted.body.name).toBe(serviceName('omradestyper-2022', grid));
-      const style = await request(mini.handler).get(`${path}/resources/styles/?f=json`).expect(200);
+      const style = await request(served.mini.handler).get(`${path}/resources/styles/?f=json`).expect(200);
       expect(style.body.layers.length).toBeGreaterThan(5);
       const t = tileAt(grid, 13, BLOCK);
-      const tile = await rawGet(`${base}${path}/${posted.body.tiles[0].replace('{z}', t.z).replace('{y}', t.y).replace('{x}', t.x)}`, { 'Accept-Encoding': 'gzip' });
+      const tile = await rawGet(`${served.base}${path}/${posted.body.tiles[0].replace('{z}', t.z).replace('{y}', t.y).replace('{x}', t.x)}`, { 'Accept-Encoding': 'gzip' });
       expect(tile.status).toBe(200);
       const types = layerFeatures(decodeTile(uncompressed(tile.body, tile.headers['content-encoding'] as string)), 'regso').map((f) => f.properties.omradestyp);
       // 2022's types, not 2023's: the mini dataset's 0114R001 is type 2 in 2022 (1 in 2023).

@@ -7,25 +7,15 @@ import { Writable } from 'node:stream';
 import { pointToTile } from '@mapbox/tilebelt';
 import pino from 'pino';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toWgs84 } from '../../data/crs.ts';
 import { createHandler } from '../../server/app.ts';
 import { SWEREF99_TM } from '../../tiles/grid.ts';
 import { decodeTile, layerFeatures, uncompressed } from '../helpers/mvt.ts';
-import { startMiniServer, type MiniServer } from '../helpers/mini-server.ts';
+import { serveMini } from '../helpers/mini-server.ts';
 import { listen, rawGet } from '../helpers/raw-http.ts';
 
-let mini: MiniServer;
-let base: string;
-let stop: () => Promise<void>;
-beforeAll(async () => {
-  mini = await startMiniServer();
-  ({ url: base, close: stop } = await listen(mini.handler));
-});
-afterAll(async () => {
-  await stop();
-  await mini.close();
-});
+const served = serveMini();
 
 /** Column and row of the SWEREF 99 TM tile at level z holding the centre of the block, from the grid's origin and side. */
 function swerefTile(z: number): [number, number] {
@@ -41,7 +31,7 @@ function blockTile(z: number): [number, number, number] {
 }
 
 function binary(path: string, headers: Record<string, string> = {}) {
-  return rawGet(`${base}${path}`, headers);
+  return rawGet(`${served.base}${path}`, headers);
 }
 
 async function getTile(path: string, encoding = 'gzip') {
@@ -104,7 +94,7 @@ describe('vector tiles', () => {
   it('answer If-None-Match with 304 and cache versioned URLs forever', async () => {
     const [z, x, y] = blockTile(11);
     const path = `/tiles/omradestyper-2023/${z}/${x}/${y}.mvt`;
-    const first = await binary(`${path}?v=${mini.dataset.id}`);
+    const first = await binary(`${path}?v=${served.mini.dataset.id}`);
     expect(first.headers.etag).toMatch(/^"[\w-]+"$/);
     expect(first.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     const unversioned = await binary(path);
@@ -122,12 +112,12 @@ describe('vector tiles', () => {
         done();
       },
     });
-    const logged = await listen(createHandler(mini.store, { log: pino({ level: 'debug' }, sink) }));
+    const logged = await listen(createHandler(served.mini.store, { log: pino({ level: 'debug' }, sink) }));
     const [, x9, y9] = blockTile(9);
     const [, x13, y13] = blockTile(13);
     const [col7, row7] = swerefTile(7);
     const [col8, row8] = swerefTile(8);
-    const v = mini.dataset.id;
+    const v = served.mini.dataset.id;
     const esri = '/arcgis/rest/services/:name/VectorTileServer/tile/:z/:y/:file';
     const ogc = '/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol';
     // Each a tile no other test asks for (the alias and its year share cache entries).
@@ -151,7 +141,7 @@ describe('vector tiles', () => {
         expect(lines.find((l) => l.requestId === `made-${i}`), path).toMatchObject({ level: 30, route });
         expect(lines.find((l) => l.requestId === `cached-${i}`), path).toMatchObject({ level: 20, route });
         // Revalidation: the app's 304 (the tile made again after a purge), then the fast path's.
-        mini.store.cache.clear();
+        served.mini.store.cache.clear();
         const revalidate = { 'Accept-Encoding': 'br', 'If-None-Match': made.headers.etag! };
         const made304 = await rawGet(`${logged.url}${path}`, { ...revalidate, 'X-Request-Id': `made304-${i}` });
         const cached304 = await rawGet(`${logged.url}${path}`, { ...revalidate, 'X-Request-Id': `cached304-${i}` });
@@ -189,7 +179,7 @@ describe('vector tiles', () => {
       ['/tiles/omradestyper/99999999999999999999/0/0.mvt', 404],
       ['/tiles/nosuch/3/0/0.mvt', 404],
     ] as const) {
-      const res = await request(mini.handler).get(path);
+      const res = await request(served.mini.handler).get(path);
       expect(res.status, path).toBe(status);
       expect(res.body.error, path).toEqual(expect.any(String));
     }
@@ -198,9 +188,9 @@ describe('vector tiles', () => {
 
 describe('TileJSON and styles', () => {
   it('describe every layer and field with absolute, versioned URLs', async () => {
-    const res = await request(mini.handler).get('/tiles/omradestyper-2023.json').set('X-Forwarded-Proto', 'https').set('X-Forwarded-Host', 'maps.example.se').expect(200);
+    const res = await request(served.mini.handler).get('/tiles/omradestyper-2023.json').set('X-Forwarded-Proto', 'https').set('X-Forwarded-Host', 'maps.example.se').expect(200);
     expect(res.body).toMatchObject({ tilejson: '3.0.0', minzoom: 0, maxzoom: 14, attribution: 'SYNTHETIC TEST FIXTURE' });
-    expect(res.body.tiles).toEqual([`https://maps.example.se/tiles/omradestyper-2023/{z}/{x}/{y}.mvt?v=${mini.dataset.id}`]);
+    expect(res.body.tiles).toEqual([`https://maps.example.se/tiles/omradestyper-2023/{z}/{x}/{y}.mvt?v=${served.mini.dataset.id}`]);
     const layers = Object.fromEntries(res.body.vector_layers.map((l: { id: string }) => [l.id, l]));
     expect(Object.keys(layers).sort()).toEqual(['kommuner', 'regso', 'regso_label']);
     expect(Object.keys(layers.regso.fields)).toEqual(expect.arrayContaining(['regsokod', 'omradestyp', 'befolkning', 'stold', 'stold_per_1000', 'geom_source']));
@@ -208,33 +198,33 @@ describe('TileJSON and styles', () => {
   });
 
   it('list tilesets and styles', async () => {
-    const tilesets = await request(mini.handler).get('/tiles').expect(200);
+    const tilesets = await request(served.mini.handler).get('/tiles').expect(200);
     // The XYZ (Web Mercator) tilesets; the SWEREF 99 TM ones follow (test/ogc/tiles.test.ts).
     const xyz = tilesets.body.tilesets.filter((t: { tileMatrixSetId: string }) => t.tileMatrixSetId === 'WebMercatorQuad');
     expect(xyz.map((t: { id: string }) => t.id)).toEqual(['omradestyper-2022', 'omradestyper-2023', 'omradestyper']);
-    const styles = await request(mini.handler).get('/styles').expect(200);
+    const styles = await request(served.mini.handler).get('/styles').expect(200);
     expect(styles.body.styles.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['omradestyper', 'omradestyper-2022', 'stold', 'befolkning-2023']));
   });
 
   it('serve the områdestyp style with one filtered layer per type and the tileset as source', async () => {
-    const res = await request(mini.handler).get('/styles/omradestyper-2022.json').set('Host', 'localhost:1234').expect(200);
+    const res = await request(served.mini.handler).get('/styles/omradestyper-2022.json').set('Host', 'localhost:1234').expect(200);
     expect(res.body.version).toBe(8);
     expect(res.body.sources.regso.url).toBe('http://localhost:1234/tiles/omradestyper-2022.json');
     const fills = res.body.layers.filter((l: { type: string }) => l.type === 'fill');
     expect(fills.map((l: { filter: unknown }) => l.filter)).toEqual([1, 2, 3, 4, 5].map((t) => ['==', ['get', 'omradestyp'], t]));
     expect(new Set(fills.map((l: { paint: Record<string, string> }) => l.paint['fill-color'])).size).toBe(5);
-    await request(mini.handler).get('/styles/omradestyper-1999.json').expect(404);
-    await request(mini.handler).get('/styles/nosuch.json').expect(404);
+    await request(served.mini.handler).get('/styles/omradestyper-1999.json').expect(404);
+    await request(served.mini.handler).get('/styles/nosuch.json').expect(404);
   });
 });
 
 describe('CORS', () => {
   it('lets web maps on other origins read tiles, TileJSON and styles, and answers preflights', async () => {
     for (const path of ['/tiles/omradestyper.json', '/styles/omradestyper.json', '/tiles/omradestyper/0/0/0.mvt']) {
-      const res = await request(mini.handler).get(path).set('Origin', 'https://kartor.example.se');
+      const res = await request(served.mini.handler).get(path).set('Origin', 'https://kartor.example.se');
       expect(res.headers['access-control-allow-origin'], path).toBe('*');
     }
-    const pre = await request(mini.handler).options('/tiles/omradestyper/0/0/0.mvt').set('Origin', 'https://kartor.example.se').set('Access-Control-Request-Method', 'GET');
+    const pre = await request(served.mini.handler).options('/tiles/omradestyper/0/0/0.mvt').set('Origin', 'https://kartor.example.se').set('Access-Control-Request-Method', 'GET');
     expect(pre.status).toBe(204);
     expect(pre.headers['access-control-allow-methods']).toMatch(/GET/);
   });
