@@ -4,7 +4,7 @@
  * finish, close idle keep-alive sockets, then exit 0 — or cut what is left after the shutdown timeout.
  */
 import http, { STATUS_CODES, type RequestListener } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { errorBody } from './errors.ts';
@@ -12,6 +12,8 @@ import { errorBody } from './errors.ts';
 type ServerConfig = Pick<Config, 'port' | 'host' | 'requestTimeoutMs' | 'limits'>;
 
 const KEEP_ALIVE_MS = 65_000;
+/** How long an idle keep-alive socket may still bring a request after the stop signal. */
+const IDLE_GRACE_MS = 500;
 
 export function createServer(handler: RequestListener, config: ServerConfig): http.Server {
   const server = http.createServer({ maxHeaderSize: config.limits.maxHeaderBytes }, handler);
@@ -50,21 +52,27 @@ export function listen(server: http.Server, config: ServerConfig): Promise<Addre
 }
 
 /**
- * Stops the server gracefully: no new connections, idle keep-alive sockets closed now, busy ones after their
- * response (Node closes a keep-alive socket once the server is closing). Resolves when all are closed; after
- * `timeoutMs` the remaining connections are cut.
+ * Stops the server gracefully: no new connections; every response from now on says `Connection: close`, so busy
+ * keep-alive sockets close after their response; idle ones are closed after a short grace — a client may have sent
+ * its next request on one just before the signal, still unread while the event loop was busy, and closing that
+ * socket at once would reset the request (seen under load). Resolves when all are closed; after `timeoutMs` the
+ * remaining connections are cut.
  */
 export function stopServer(server: http.Server, timeoutMs: number, log?: Logger): Promise<void> {
   return new Promise((resolve) => {
+    server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => res.setHeader('Connection', 'close'));
     const force = setTimeout(() => {
       log?.warn({ timeoutMs }, 'shutdown timeout: closing the remaining connections');
       server.closeAllConnections();
     }, timeoutMs);
     force.unref();
-    server.close(() => {
+    const idle = setInterval(() => server.closeIdleConnections(), IDLE_GRACE_MS);
+    // net.Server's close: stop accepting, but leave the open sockets to the steps above (http.Server's own close
+    // would close the idle ones at once).
+    net.Server.prototype.close.call(server, () => {
       clearTimeout(force);
+      clearInterval(idle);
       resolve();
     });
-    server.closeIdleConnections();
   });
 }

@@ -4,10 +4,11 @@
  * that should not share the server's CPU.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../bench/children.ts';
+import { sha256Hex } from '../../server/auth.ts';
 import { nationalBuild } from './national.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -23,12 +24,18 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | NodeJS.Signals>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** The admin key of every server process started here (SYNTHETIC, for tests only): POST /admin/reload needs it. */
+export const TEST_ADMIN_KEY = 'admin-key-SYNTHETIC-server-process';
+
+/**
+ * The configuration of a test server process: the admin key, and no rate limit — every request of a load or fuzz
+ * run comes from 127.0.0.1, and a 429 would hide what the run is there to find.
+ */
+async function testConfigFile(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'regso-config-'));
+  const file = path.join(dir, 'config.json');
+  await writeFile(file, JSON.stringify({ rateLimit: false, keys: [{ id: 'test-admin', role: 'admin', sha256: sha256Hex(TEST_ADMIN_KEY) }] }));
+  return file;
 }
 
 /** Starts the server with `env` added to the environment; resolves once /ready answers (and precompute is done). */
@@ -36,7 +43,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', CONFIG: await testConfigFile(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -8,9 +8,11 @@ import { pointToTile } from '@mapbox/tilebelt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toWgs84 } from '../../data/crs.ts';
 import { createHandler } from '../../server/app.ts';
+import { sha256Hex } from '../../server/auth.ts';
 import { Reloader } from '../../server/reload.ts';
 import { KEY_CSV, SQUARES, TYPES_SCB_2023, areasGeojson, manifest, miniFiles, square, withArea, writeMiniFiles } from '../helpers/mini-dataset.ts';
 import { startMiniServer, type MiniServer } from '../helpers/mini-server.ts';
+import { TEST_ADMIN_KEY } from '../helpers/server-process.ts';
 import { listen, rawGet } from '../helpers/raw-http.ts';
 import { fixture } from '../readers/helpers.ts';
 
@@ -20,7 +22,8 @@ let stop: () => Promise<void>;
 beforeAll(async () => {
   mini = await startMiniServer();
   const reloader = new Reloader(mini.store, { manifest: mini.manifestFile, buildRoot: mini.buildRoot, precompute: 'off' });
-  ({ url: base, close: stop } = await listen(createHandler(mini.store, { reloader })));
+  const keys = [{ id: 'test-admin', role: 'admin' as const, sha256: sha256Hex(TEST_ADMIN_KEY) }];
+  ({ url: base, close: stop } = await listen(createHandler(mini.store, { reloader, keys })));
 });
 afterAll(async () => {
   await stop();
@@ -84,7 +87,7 @@ describe('bad data', () => {
     const refusals: string[] = [];
     for (const [name, files, expected] of CASES) {
       await writeMiniFiles(mini.manifestFile.replace(/manifest\.json$/, ''), { ...miniFiles(), ...files });
-      const res = await fetch(`${base}/admin/reload?wait=1`, { method: 'POST' });
+      const res = await fetch(`${base}/admin/reload?wait=1`, { method: 'POST', headers: { 'X-API-Key': TEST_ADMIN_KEY } });
       const body = (await res.json()) as { reload: { state: string; problems: string[] } };
       expect(res.status, name).toBe(422);
       expect(body.reload.state, name).toBe('failed');
@@ -99,7 +102,7 @@ describe('bad data', () => {
     console.log(`bad data: ${CASES.length} sources refused:\n  ${refusals.join('\n  ')}`);
     // The good sources back: nothing to swap.
     await writeMiniFiles(mini.manifestFile.replace(/manifest\.json$/, ''), miniFiles());
-    const back = (await (await fetch(`${base}/admin/reload?wait=1`, { method: 'POST' })).json()) as { state: string };
+    const back = (await (await fetch(`${base}/admin/reload?wait=1`, { method: 'POST', headers: { 'X-API-Key': TEST_ADMIN_KEY } })).json()) as { state: string };
     expect(back.state).toBe('unchanged');
     expect(mini.store.current.dataset).toBe(served);
   });

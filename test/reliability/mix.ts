@@ -1,10 +1,12 @@
 /**
  * The request mix of the load tests, from what the server lists: tiles (around the cities and anywhere, z0–14),
- * features (single areas, bbox pages, CQL2 filters, the extra layers), statistics (if the server has /stats) and
+ * features (single areas, bbox pages, CQL2 filters, the extra layers), statistics (/stats by every grouping, rankings) and
  * metadata (TileJSON, styles, OGC documents, /dataset). Seeded.
  */
 import { pointToTile } from '@mapbox/tilebelt';
+import { GROUP_BY } from '../../data/stats/query.ts';
 import type { Rng } from '../../data/synthetic/random.ts';
+import { WEB_MERCATOR_QUAD } from '../../tiles/grid.ts';
 import type { LoadRequest } from '../helpers/load.ts';
 
 export interface Catalogue {
@@ -12,8 +14,8 @@ export interface Catalogue {
   styles: string[];
   collections: string[];
   codes: string[];
-  /** True if the server has a /stats endpoint (not every branch does). */
-  stats: boolean;
+  /** The metrics /stats takes, and their years. */
+  statsMetrics: { id: string; years: number[] }[];
 }
 
 async function json<T>(url: string): Promise<T> {
@@ -23,17 +25,18 @@ async function json<T>(url: string): Promise<T> {
 }
 
 export async function discover(url: string): Promise<Catalogue> {
-  const tiles = await json<{ tilesets: { id: string }[] }>(`${url}/tiles`);
+  // The XYZ tilesets (Web Mercator); the list also names the OGC tilesets of other grids.
+  const tiles = await json<{ tilesets: { id: string; tileMatrixSetId: string }[] }>(`${url}/tiles`);
   const styles = await json<{ styles: { id: string }[] }>(`${url}/styles`);
   const collections = await json<{ collections: { id: string }[] }>(`${url}/collections`);
   const areas = await json<{ features: { id: string }[] }>(`${url}/collections/regso/items?limit=10000&properties=kommunkod`);
-  const stats = (await fetch(`${url}/stats`)).status === 200;
+  const catalog = await json<{ metrics: { id: string; years: number[]; stats: boolean }[] }>(`${url}/catalog`);
   return {
-    tilesets: tiles.tilesets.map((t) => t.id),
+    tilesets: tiles.tilesets.filter((t) => t.tileMatrixSetId === WEB_MERCATOR_QUAD.id).map((t) => t.id),
     styles: styles.styles.map((s) => s.id),
     collections: collections.collections.map((c) => c.id),
     codes: areas.features.map((f) => f.id),
-    stats,
+    statsMetrics: catalog.metrics.filter((m) => m.stats).map(({ id, years }) => ({ id, years })),
   };
 }
 
@@ -85,12 +88,23 @@ export function requestMix(c: Catalogue, rng: Rng): () => LoadRequest {
       '/health',
     ]),
   });
-  const stats = (): LoadRequest => ({ category: 'statistics', path: '/stats' });
+  const stats = (): LoadRequest => {
+    const metric = pick(c.statsMetrics);
+    const kommun = pick(c.codes).slice(0, 4);
+    const path = pick([
+      () => `/stats?metric=${metric.id}&year=${pick(metric.years)}`,
+      () => `/stats?metric=${metric.id}&groupBy=${pick(GROUP_BY)}`,
+      () => `/stats?metric=${metric.id}&kommun=${kommun}&f=${pick(['json', 'csv'])}`,
+      () => `/stats/areas?metric=${metric.id}&kommun=${kommun}&limit=10`,
+      () => '/catalog',
+    ])();
+    return { category: 'statistics', path, headers: GZIP };
+  };
   return () => {
     const r = rng.next();
     if (r < 0.55) return tile();
     if (r < 0.75) return features();
-    if (c.stats && r < 0.8) return stats();
+    if (r < 0.82) return stats();
     return metadata();
   };
 }
