@@ -12,7 +12,7 @@ import { blend, colourShare, pngColours, rgbOf, WHITE, type RGB } from './colour
 import { watchPage, type PageLog } from './maplibre-page.ts';
 
 export const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
-export const VIEWPORT = { width: 1280, height: 800 };
+const VIEWPORT = { width: 1280, height: 800 };
 export const TIMEOUT_MS = 45_000;
 export const TYPES = [1, 2, 3, 4, 5] as const;
 export type Typ = (typeof TYPES)[number];
@@ -21,7 +21,7 @@ export const GOTEBORG = { lon: 11.9746, lat: 57.7089 };
 export const GOTEBORG_HASH = `#map=10/${GOTEBORG.lat}/${GOTEBORG.lon}`;
 
 const FILL_OPACITY = 0.85;
-export const COLOUR_TOLERANCE = 3;
+const COLOUR_TOLERANCE = 3;
 /** The least share of the map's pixels a type colour must have to count as drawn. */
 const MIN_SHARE = 0.001;
 
@@ -111,7 +111,7 @@ export function expectColour(actual: RGB, expected: RGB, what: string): void {
 }
 
 /** The map's colours, with the legend, the map controls and any popup masked out; the screenshot goes to test-output/. */
-export async function mapColours(page: Page, file: string): Promise<Map<string, number>> {
+async function mapColours(page: Page, file: string): Promise<Map<string, number>> {
   const png = await page.locator('#map').screenshot({
     path: path.join(OUTPUT_DIR, file),
     mask: [page.locator('#legend'), page.locator('.maplibregl-ctrl'), page.locator('.maplibregl-popup')],
