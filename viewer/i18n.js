@@ -4,6 +4,10 @@ const TEXTS = {
   sv: {
     title: 'Områdestyper och brott',
     theme: 'Karta',
+    controls: 'Kartval',
+    map: 'Karta',
+    zoomIn: 'Zooma in',
+    zoomOut: 'Zooma ut',
     themeTypes: 'Områdestyper',
     year: 'År',
     kommun: 'Kommun',
@@ -37,6 +41,10 @@ const TEXTS = {
   en: {
     title: 'Area types and crime',
     theme: 'Map',
+    controls: 'Map options',
+    map: 'Map',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
     themeTypes: 'Area types',
     year: 'Year',
     kommun: 'Municipality',

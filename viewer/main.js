@@ -75,6 +75,7 @@ async function start() {
     wireControls();
     wireMapEvents();
   }
+  localiseMap();
   map.on('idle', applyHighlight);
   afterStyle(style);
   renderTexts();
@@ -241,6 +242,7 @@ function wireControls() {
     state.lang = lang() === 'sv' ? 'en' : 'sv';
     setLanguage(state.lang);
     renderTexts();
+    localiseMap();
     afterStyle(shown.style);
     void enqueue(refreshStats);
   });
@@ -271,6 +273,8 @@ async function search(text) {
     sortby: 'regsonamn',
   });
   const fc = await getJson(`collections/regso/items?${q}`);
+  // Answers can come back out of order: one for text no longer in the box is dropped (its successor is on its way).
+  if ($('search').value.trim() !== text) return;
   const features = fc?.features ?? [];
   if (features.length === 0) return list.replaceChildren(Object.assign(document.createElement('li'), { textContent: t('searchNone') }));
   list.replaceChildren(
@@ -362,6 +366,22 @@ function openPopup(lngLat, p) {
   root.append(h, dl);
   popup?.remove();
   popup = new maplibregl.Popup({ maxWidth: '340px', closeButton: true }).setLngLat(lngLat).setDOMContent(root).addTo(map);
+  localiseMap();
+}
+
+/**
+ * MapLibre names its canvas, zoom buttons and popup close button in English, once, when it makes them: named here in
+ * the viewer's language instead, again after every language switch.
+ */
+function localiseMap() {
+  const within = map.getContainer();
+  within.querySelector('.maplibregl-canvas')?.setAttribute('aria-label', t('map'));
+  for (const [control, key] of [['zoom-in', 'zoomIn'], ['zoom-out', 'zoomOut']]) {
+    const button = within.querySelector(`.maplibregl-ctrl-${control}`);
+    button?.setAttribute('aria-label', t(key));
+    button?.setAttribute('title', t(key));
+  }
+  within.querySelector('.maplibregl-popup-close-button')?.setAttribute('aria-label', t('close'));
 }
 
 // ---- highlight of one områdestyp (feature-state on the regso source) ----------------------------------------
@@ -417,18 +437,30 @@ async function refreshStats() {
     return renderStatsNotice(root, t('statsMissing'));
   }
   root.dataset.state = 'ready';
-  renderStats(root, { metric, year: currentYear(), rows, palette: server.palette, highlight: state.typ, onSelectType: selectType });
+  keepingFocus(root, () => renderStats(root, { metric, year: currentYear(), rows, palette: server.palette, highlight: state.typ, onSelectType: selectType }));
+}
+
+/**
+ * Redraws a part of the page that holds type buttons (legend, statistics panel). If one of them had the focus, its
+ * successor gets it: pressing a type from the keyboard redraws the part, and the user keeps their place.
+ */
+function keepingFocus(root, render) {
+  const typ = root.contains(document.activeElement) ? document.activeElement.dataset.typ : undefined;
+  render();
+  if (typ !== undefined) root.querySelector(`button[data-typ="${typ}"]`)?.focus();
 }
 
 // ---- texts, legend, marks -----------------------------------------------------------------------------------
 
 function renderTexts() {
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  // The switch speaks the other language: its lang tells screen readers so.
   $('lang').textContent = t('language');
   $('lang').setAttribute('aria-label', t('languageLabel'));
-  $('map').setAttribute('aria-label', t('theme'));
+  $('lang').lang = lang() === 'sv' ? 'en' : 'sv';
+  $('map').setAttribute('aria-label', t('map'));
   $('legend').setAttribute('aria-label', t('legend'));
-  $('controls').setAttribute('aria-label', t('theme'));
+  $('controls').setAttribute('aria-label', t('controls'));
   $('search').placeholder = 'Hjällbo, 1480R050';
   const kommun = $('kommun');
   kommun.replaceChildren(new Option(t('allSweden'), ''), ...server.kommuner.map((k) => new Option(`${k.name} (${k.code})`, k.code)));
@@ -502,5 +534,5 @@ function renderLegend() {
     } else li.append(swatch(entry), label);
     list.append(li);
   }
-  root.replaceChildren(heading, list);
+  keepingFocus(root, () => root.replaceChildren(heading, list));
 }

@@ -13,16 +13,33 @@ export interface RawResponse {
 }
 
 export async function listen(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+  const { url, stop } = await listenRestartable(handler);
+  return { url, close: stop };
+}
+
+/** A server that can go away and come back on the same port: for tests of clients that reconnect. */
+export interface RestartableServer {
+  /** http://127.0.0.1:PORT — the same across restarts */
+  url: string;
+  /** Stops listening and drops every connection, open streams (server-sent events) included. */
+  stop(): Promise<void>;
+  /** Listens again on the same port, with the same handler. */
+  start(): Promise<void>;
+}
+
+export async function listenRestartable(handler: http.RequestListener): Promise<RestartableServer> {
   const server = http.createServer(handler).on('clientError', answerClientError);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listenOn = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await listenOn(0);
   const { port } = server.address() as AddressInfo;
   // Open streams (server-sent events) would keep close() waiting: end them with it.
-  const close = () =>
+  const stop = () =>
     new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
       server.close(() => resolve());
       server.closeAllConnections();
     });
-  return { url: `http://127.0.0.1:${port}`, close };
+  return { url: `http://127.0.0.1:${port}`, stop, start: () => listenOn(port) };
 }
 
 export function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
