@@ -46,7 +46,7 @@ export class LeakCheck {
   /** Block totals published, to hold against the areas' suppression once every area was read. */
   private readonly publishedBlocks: { codes: string[]; metric: CatalogEntry; where: string }[] = [];
   /** The kommun tile layer, by name. */
-  readonly kommunTileLayer: string | undefined;
+  private readonly kommunTileLayer: string | undefined;
 
   constructor(
     readonly dataset: Dataset,
@@ -136,7 +136,7 @@ export class LeakCheck {
   }
 
   /** The areas of the year whose `metric` no output showed although the raw table has it. */
-  suppressed(codes: readonly string[], metric: CatalogEntry): string[] {
+  private suppressed(codes: readonly string[], metric: CatalogEntry): string[] {
     return codes.filter((c) => this.raw(metric, c) !== undefined && this.shown.has(c) && !this.shown.get(c)!.has(metric.id));
   }
 
