@@ -1,10 +1,14 @@
 /**
- * Every tile of z0–12 over the national data (the service's bounds, `tilesCovering`) of the alias tileset, made
- * in-process by TileMaker (no HTTP, no compression: 69,266 tiles in ≈ 30 s) and decoded with @mapbox/vector-tile,
- * held to MVT 2.1: layer version 2, extent 4096, unique layer names, unique numeric ids per layer, well-formed
- * commands, polygon rings with ≥ 4 points incl. closing, no repeated points (zero-length LineTo, repeated closing
- * point), no zero area, exteriors positive (clockwise on screen, y down) and holes negative after an exterior; points
- * and lines sane. No labels below z7.
+ * Every tile of z0–12 over the national data (the data's bounds, `tilesCovering`) of every year's tileset (the alias
+ * `omradestyper` serves the latest year's tiles), made in-process by TileMaker (no HTTP, no compression: 69,266
+ * tiles a year) and decoded with @mapbox/vector-tile (test/helpers/tile-sweep.ts), held to MVT 2.1: layer version 2,
+ * extent 4096, unique layer names, unique numeric ids per layer, well-formed commands, polygon rings with ≥ 4 points
+ * incl. closing, no repeated points (zero-length LineTo, repeated closing point), no zero area, exteriors positive
+ * (clockwise on screen, y down) and holes negative after an exterior; points and lines sane. No labels below z7.
+ *
+ * Disclosure. The same decoded tiles are read by test/helpers/leak-check.ts: no property of a restricted metric, no
+ * count (or rate) whose raw value is 1 … minCount − 1, every figure the raw one, no dissolved block total over exactly
+ * one suppressed area, every area shown — the tile part of the national no-leak proof (test/disclosure/national.test.ts).
  *
  * Seams. Sample points on a lattice in each zoom's tile coordinates, within the data's bounds: every 2^z tile units
  * up to z8 (the same ground spacing, ≈ 5 km, ≥ 50,000 points over Sweden's bounding box at every zoom, where Sweden
@@ -12,7 +16,8 @@
  * SOURCE area (the dataset's WGS84 polygons projected to the Web Mercator plane tiles are cut in, looked up with
  * AreaIndex), we count those the tile's `regso` layer covers by no polygon (a gap) or by two or more (an overlap),
  * each polygon by the even-odd rule over its rings. Below z7 `regso` holds the dissolved kommun × områdestyp
- * polygons: still a partition, same check.
+ * polygons: still a partition, same check. The geometry is the same for every year from z7 (only the dissolved
+ * polygons depend on the year), so seams are counted for the latest year at every zoom and for the others below z7.
  *
  * That raw rate also counts what generalisation does by design at the outline of the partition (coast, national
  * border, lakes) and around the sources' own gaps and overlaps (real vs synthetic regions): an outline simplified by
@@ -23,17 +28,17 @@
  */
 import Flatbush from 'flatbush';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../data/dataset.ts';
+import { datasetBounds, type Dataset } from '../../data/dataset.ts';
 import { AreaIndex } from '../../data/incidents/area-index.ts';
-import { AREA_LAYER, DISSOLVE_BELOW_ZOOM, LABEL_LAYER } from '../../tiles/attributes.ts';
-import { TileCache } from '../../tiles/cache.ts';
+import { AREA_LAYER, DISSOLVE_BELOW_ZOOM } from '../../tiles/attributes.ts';
 import { bandOf, bandTolerance, TOLERANCE_PX, UNSIMPLIFIED_FROM_ZOOM } from '../../tiles/generalise.ts';
-import { tilesCovering, type TileAddress } from '../../tiles/grid.ts';
+import type { TileAddress } from '../../tiles/grid.ts';
 import { mercatorX, mercatorY } from '../../tiles/mercator.ts';
-import { TileService } from '../../tiles/service.ts';
-import type { TileMaker, TilesetInfo } from '../../tiles/tilesets.ts';
-import { checkServedTile, coverageCounts, MVT_EXTENT, type CheckedFeature } from '../helpers/mvt-check.ts';
+import { TileMaker, type TilesetInfo } from '../../tiles/tilesets.ts';
+import { LeakCheck } from '../helpers/leak-check.ts';
+import { coverageCounts, MVT_EXTENT, type CheckedFeature } from '../helpers/mvt-check.ts';
 import { nationalDataset } from '../helpers/national.ts';
+import { sweepZoom } from '../helpers/tile-sweep.ts';
 
 const MAX_SWEEP_ZOOM = 12;
 /** Highest share of sample points the tiles may leave uncovered or cover twice, per zoom. */
@@ -61,7 +66,10 @@ function marginUnits(z: number): number {
 }
 
 interface ZoomStats {
+  tileset: string;
   z: number;
+  /** Whether seams were counted (see the header). */
+  seams: boolean;
   tiles: number;
   nonEmpty: number;
   bytes: number;
@@ -92,7 +100,7 @@ interface SeamExample {
 
 let dataset: Dataset;
 let maker: TileMaker;
-let tileset: TilesetInfo;
+let tilesets: TilesetInfo[];
 let bounds: [number, number, number, number];
 let sourceIndex: AreaIndex;
 let outline: SourceOutline;
@@ -100,41 +108,42 @@ const stats: ZoomStats[] = [];
 const problems: string[] = [];
 let problemCount = 0;
 let sweepSeconds = 0;
+/** The disclosure check of each year's tiles. */
+const leaks: LeakCheck[] = [];
 
 beforeAll(async () => {
   dataset = await nationalDataset();
-  const service = new TileService(dataset, new TileCache(1024 * 1024));
-  maker = service.maker;
-  bounds = service.bounds;
-  tileset = [...maker.tilesets.values()].find((t) => t.alias)!;
+  maker = new TileMaker(dataset);
+  bounds = datasetBounds(dataset);
+  tilesets = [...maker.tilesets.values()].filter((t) => !t.alias);
   // The source areas in the plane tiles are cut in: geojson-vt joins vertices by straight lines in Web Mercator.
   const projected = dataset.areas.map((a) => a.wgs84.coordinates.map((p) => p.map((ring) => ring.map(([lon, lat]) => [mercatorX(lon), mercatorY(lat)]))));
   sourceIndex = new AreaIndex(projected.map((coordinates) => ({ geometry: { type: 'MultiPolygon', coordinates } })));
   outline = new SourceOutline(projected.flat(2), sourceIndex);
+  const latest = Math.max(...dataset.years);
   const started = performance.now();
-  for (let z = 0; z <= MAX_SWEEP_ZOOM; z++) stats.push(sweepZoom(z));
+  for (const tileset of tilesets) {
+    const leakCheck = new LeakCheck(dataset, tileset.year);
+    for (let z = 0; z <= MAX_SWEEP_ZOOM; z++) stats.push(sweep(tileset, z, tileset.year === latest || z < DISSOLVE_BELOW_ZOOM, leakCheck));
+    leakCheck.finish();
+    leaks.push(leakCheck);
+  }
   sweepSeconds = (performance.now() - started) / 1000;
   console.log(report());
 }, 600_000);
 
-function sweepZoom(z: number): ZoomStats {
+function sweep(tileset: TilesetInfo, z: number, withSeams: boolean, leakCheck: LeakCheck): ZoomStats {
   const started = performance.now();
-  const s: ZoomStats = { z, tiles: 0, nonEmpty: 0, bytes: 0, features: 0, eligible: 0, gaps: 0, overlaps: 0, interior: 0, interiorGaps: 0, interiorOverlaps: 0, seconds: 0, examples: [] };
-  for (const address of tilesCovering(bounds, z)) {
+  const s: ZoomStats = { tileset: tileset.id, z, seams: withSeams, tiles: 0, nonEmpty: 0, bytes: 0, features: 0, eligible: 0, gaps: 0, overlaps: 0, interior: 0, interiorGaps: 0, interiorOverlaps: 0, seconds: 0, examples: [] };
+  for (const { address, where, bytes, checked } of sweepZoom(maker, tileset, z, { labels: z >= DISSOLVE_BELOW_ZOOM })) {
     s.tiles++;
-    const made = maker.tile(tileset, address, 'public');
-    const where = `${tileset.id} ${z}/${address.x}/${address.y}`;
-    if (made.status !== 'ok') {
-      note(`${where}: ${made.reason}`);
-      continue;
-    }
-    s.bytes += made.bytes.length;
-    if (made.bytes.length > 0) s.nonEmpty++;
-    const checked = checkServedTile(made.bytes, where, z >= DISSOLVE_BELOW_ZOOM, AREA_LAYER, LABEL_LAYER);
     for (const p of checked.problems) note(p);
+    if (!bytes) continue;
+    s.bytes += bytes.length;
+    if (bytes.length > 0) s.nonEmpty++;
     for (const layer of checked.layers.values()) s.features += layer.features.length;
-    const areas = checked.layers.get(AREA_LAYER)?.features ?? [];
-    seams(address, areas, s);
+    leakCheck.tile(checked, where);
+    if (withSeams) seams(address, checked.layers.get(AREA_LAYER)?.features ?? [], s);
   }
   s.seconds = (performance.now() - started) / 1000;
   return s;
@@ -273,26 +282,29 @@ const pct = (r: number) => `${(r * 100).toFixed(3)} %`;
 function report(): string {
   const rows = stats.map(
     (s) =>
-      `  z${String(s.z).padStart(2)} ${String(s.tiles).padStart(6)} tiles ${String(s.nonEmpty).padStart(6)} non-empty ${(s.bytes / 1e6).toFixed(1).padStart(5)} MB ` +
-      `${String(s.features).padStart(6)} features ${s.seconds.toFixed(1).padStart(5)} s | all: ${String(s.eligible).padStart(7)} samples ${String(s.gaps).padStart(4)} gaps ` +
-      `${String(s.overlaps).padStart(4)} overlaps ${pct(rate(s)).padStart(8)} | interior: ${String(s.interior).padStart(7)} samples ${String(s.interiorGaps).padStart(4)} gaps ` +
-      `${String(s.interiorOverlaps).padStart(4)} overlaps, seam rate ${pct(interiorRate(s)).padStart(8)}`,
+      `  ${s.tileset} z${String(s.z).padStart(2)} ${String(s.tiles).padStart(6)} tiles ${String(s.nonEmpty).padStart(6)} non-empty ${(s.bytes / 1e6).toFixed(1).padStart(5)} MB ` +
+      `${String(s.features).padStart(6)} features ${s.seconds.toFixed(1).padStart(5)} s` +
+      (s.seams
+        ? ` | all: ${String(s.eligible).padStart(7)} samples ${String(s.gaps).padStart(4)} gaps ${String(s.overlaps).padStart(4)} overlaps ${pct(rate(s)).padStart(8)} | interior: ` +
+          `${String(s.interior).padStart(7)} samples ${String(s.interiorGaps).padStart(4)} gaps ${String(s.interiorOverlaps).padStart(4)} overlaps, seam rate ${pct(interiorRate(s)).padStart(8)}`
+        : ' | seams: the latest year\'s geometry'),
   );
-  const examples = stats.flatMap((s) => s.examples).map((e) => `  ${JSON.stringify(e)}`);
+  const examples = stats.flatMap((s) => s.examples.map((e) => `  ${s.tileset} ${JSON.stringify(e)}`));
   return (
-    `tile sweep of ${tileset.id} z0–${MAX_SWEEP_ZOOM}: ${stats.reduce((a, s) => a + s.tiles, 0)} tiles in ${sweepSeconds.toFixed(1)} s, ${problemCount} MVT problem(s)\n` +
-    `${rows.join('\n')}\nseam examples (up to ${EXAMPLES_PER_ZOOM} per zoom):\n${examples.join('\n')}`
+    `tile sweep of ${tilesets.map((t) => t.id).join(', ')} z0–${MAX_SWEEP_ZOOM}: ${stats.reduce((a, s) => a + s.tiles, 0)} tiles in ${sweepSeconds.toFixed(1)} s, ${problemCount} MVT problem(s)\n` +
+    `${rows.join('\n')}\nseam examples (up to ${EXAMPLES_PER_ZOOM} per zoom):\n${examples.join('\n')}\nleaks: ${leaks.map((l) => l.report()).join('; ')}`
   );
 }
 
-describe(`every tile z0–${MAX_SWEEP_ZOOM} of the alias tileset`, () => {
+const seamed = () => stats.filter((s) => s.seams);
+
+describe(`every tile z0–${MAX_SWEEP_ZOOM} of every year's tileset`, () => {
   it('covers the data: each zoom has tiles with areas, and thousands of interior sample points', () => {
-    expect(stats).toHaveLength(MAX_SWEEP_ZOOM + 1);
-    for (const s of stats) {
-      expect(s.nonEmpty, `z${s.z}`).toBeGreaterThan(0);
-      expect(s.interior, `z${s.z}`).toBeGreaterThan(5000);
-    }
-    expect(stats[MAX_SWEEP_ZOOM].nonEmpty).toBeGreaterThan(10_000);
+    expect(stats).toHaveLength(tilesets.length * (MAX_SWEEP_ZOOM + 1));
+    expect(tilesets.map((t) => t.year)).toEqual(dataset.years);
+    for (const s of stats) expect(s.nonEmpty, `${s.tileset} z${s.z}`).toBeGreaterThan(0);
+    for (const s of seamed()) expect(s.interior, `${s.tileset} z${s.z}`).toBeGreaterThan(5000);
+    for (const s of stats.filter((s) => s.z === MAX_SWEEP_ZOOM)) expect(s.nonEmpty).toBeGreaterThan(10_000);
   });
 
   it('is MVT 2.1: version 2, extent 4096, unique layer names and ids, valid commands, rings wound and closed properly', () => {
@@ -300,12 +312,17 @@ describe(`every tile z0–${MAX_SWEEP_ZOOM} of the alias tileset`, () => {
   });
 
   it(`leaves no seams between neighbours: ≤ ${MAX_SEAM_RATE * 100} % of interior sample points uncovered or covered twice, at every zoom`, () => {
-    const failing = stats.filter((s) => interiorRate(s) > MAX_SEAM_RATE).map((s) => `z${s.z}: ${pct(interiorRate(s))} (${s.interiorGaps} gaps, ${s.interiorOverlaps} overlaps of ${s.interior})`);
+    const failing = seamed().filter((s) => interiorRate(s) > MAX_SEAM_RATE).map((s) => `${s.tileset} z${s.z}: ${pct(interiorRate(s))} (${s.interiorGaps} gaps, ${s.interiorOverlaps} overlaps of ${s.interior})`);
     expect(failing, report()).toEqual([]);
   });
 
   it(`covers every source-covered sample point exactly once where the source is served unsimplified (z ≥ ${UNSIMPLIFIED_FROM_ZOOM}), to ≤ ${MAX_SEAM_RATE * 100} %`, () => {
-    const failing = stats.filter((s) => s.z >= UNSIMPLIFIED_FROM_ZOOM && rate(s) > MAX_SEAM_RATE).map((s) => `z${s.z}: ${pct(rate(s))} (${s.gaps} gaps, ${s.overlaps} overlaps of ${s.eligible})`);
+    const failing = seamed().filter((s) => s.z >= UNSIMPLIFIED_FROM_ZOOM && rate(s) > MAX_SEAM_RATE).map((s) => `${s.tileset} z${s.z}: ${pct(rate(s))} (${s.gaps} gaps, ${s.overlaps} overlaps of ${s.eligible})`);
     expect(failing, report()).toEqual([]);
+  });
+
+  it('leaks nothing to the public: no restricted metric, no small count, every figure the raw one, no block total over one suppressed area, every area shown', () => {
+    expect(leaks.map((l) => l.year)).toEqual(dataset.years);
+    expect(leaks.filter((l) => l.found > 0).map((l) => l.report())).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { buildAndStore, DEFAULT_MANIFEST } from '../../data/build/build.ts';
 import { currentBuildId, readBuild } from '../../data/build/store.ts';
 import type { Dataset } from '../../data/dataset.ts';
-import { createHandler } from '../../server/app.ts';
+import { createHandler, type AppOptions } from '../../server/app.ts';
 import { DatasetStore } from '../../server/dataset-store.ts';
 import { TileCache } from '../../tiles/cache.ts';
 import { listen } from './raw-http.ts';
@@ -116,10 +116,10 @@ export interface NationalServer {
   close(): Promise<void>;
 }
 
-/** The app over the national dataset, listening on 127.0.0.1 (an ephemeral port). */
-export async function startNationalServer(cacheBytes = 256 * 1024 * 1024): Promise<NationalServer> {
+/** The app over the national dataset, listening on 127.0.0.1 (an ephemeral port); `options` e.g. keys. */
+export async function startNationalServer(options: AppOptions = {}, cacheBytes = 256 * 1024 * 1024): Promise<NationalServer> {
   const dataset = await nationalDataset();
   const store = new DatasetStore(dataset, new TileCache(cacheBytes));
-  const { url, close } = await listen(createHandler(store));
+  const { url, close } = await listen(createHandler(store, options));
   return { url, store, dataset, close };
 }

@@ -8,17 +8,21 @@
  *   one tile unit of its source polygon's boundary, and every source vertex there has a tile vertex within one unit:
  *   the tiles land on the source polygons. At coarser levels the generalisation moves borders by design (up to its
  *   tolerance), so the pixel bound is tested where there is none.
- * - Validity. Every tile of levels 0–10 (about Web Mercator zooms 2–12 in ground resolution) over the data is held to
- *   the same MVT 2.1 rules as the Web Mercator sweep (test/helpers/mvt-check.ts): layers, ids, commands, rings.
+ * - Validity. Every tile of levels 0–10 (about Web Mercator zooms 2–12 in ground resolution) over the data, of every
+ *   year's tileset, is held to the same MVT 2.1 rules as the Web Mercator sweep (test/helpers/mvt-check.ts): layers,
+ *   ids, commands, rings; and to the same disclosure check (test/helpers/leak-check.ts): nothing restricted or
+ *   suppressed in a public tile.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Area } from '../../data/areas.ts';
-import { datasetBounds, type Dataset } from '../../data/dataset.ts';
-import { AREA_LAYER, LABEL_LAYER } from '../../tiles/attributes.ts';
-import { SWEREF99_TM, tilesCovering } from '../../tiles/grid.ts';
+import type { Dataset } from '../../data/dataset.ts';
+import { AREA_LAYER } from '../../tiles/attributes.ts';
+import { SWEREF99_TM } from '../../tiles/grid.ts';
 import { TileMaker, type TilesetInfo } from '../../tiles/tilesets.ts';
+import { LeakCheck } from '../helpers/leak-check.ts';
 import { checkServedTile, MVT_EXTENT } from '../helpers/mvt-check.ts';
 import { nationalDataset } from '../helpers/national.ts';
+import { sweepZoom } from '../helpers/tile-sweep.ts';
 
 const ORIGIN_E = -1_200_000;
 const ORIGIN_N = 8_500_000;
@@ -117,29 +121,32 @@ describe('SWEREF 99 TM tiles land on the source polygons', () => {
 });
 
 describe(`every SWEREF 99 TM tile of levels 0–${SWEEP_LEVELS} over the data`, () => {
-  it('is MVT 2.1 with our layer rules; each level has tiles with areas', () => {
+  it("is MVT 2.1 with our layer rules, each level has tiles with areas, and no tile leaks (every year's tileset)", () => {
     const problems: string[] = [];
     const rows: string[] = [];
-    for (let z = 0; z <= SWEEP_LEVELS; z++) {
-      let tiles = 0, nonEmpty = 0, bytes = 0;
-      const started = performance.now();
-      for (const address of tilesCovering(datasetBounds(dataset), z, SWEREF99_TM)) {
-        const made = maker.tile(tileset, address, 'public', SWEREF99_TM);
-        const where = `SWEREF99TM ${z}/${address.y}/${address.x}`;
-        if (made.status !== 'ok') {
-          problems.push(`${where}: ${made.reason}`);
-          continue;
+    const leaks: LeakCheck[] = [];
+    for (const t of [...maker.tilesets.values()].filter((t) => !t.alias)) {
+      const leakCheck = new LeakCheck(dataset, t.year);
+      for (let z = 0; z <= SWEEP_LEVELS; z++) {
+        let tiles = 0, nonEmpty = 0, bytes = 0;
+        const started = performance.now();
+        for (const swept of sweepZoom(maker, t, z, { labels: z >= LABELS_FROM_LEVEL, grid: SWEREF99_TM })) {
+          problems.push(...swept.checked.problems);
+          if (!swept.bytes) continue;
+          tiles++;
+          bytes += swept.bytes.length;
+          if (swept.bytes.length > 0) nonEmpty++;
+          leakCheck.tile(swept.checked, swept.where);
         }
-        tiles++;
-        bytes += made.bytes.length;
-        if (made.bytes.length > 0) nonEmpty++;
-        const checked = checkServedTile(made.bytes, where, z >= LABELS_FROM_LEVEL, AREA_LAYER, LABEL_LAYER);
-        problems.push(...checked.problems);
+        expect(nonEmpty, `${t.id} level ${z}`).toBeGreaterThan(0);
+        rows.push(`  ${t.id} level ${String(z).padStart(2)}: ${String(tiles).padStart(6)} tiles ${String(nonEmpty).padStart(6)} non-empty ${(bytes / 1e6).toFixed(1).padStart(5)} MB ${((performance.now() - started) / 1000).toFixed(1)} s`);
       }
-      expect(nonEmpty, `level ${z}`).toBeGreaterThan(0);
-      rows.push(`  level ${String(z).padStart(2)}: ${String(tiles).padStart(6)} tiles ${String(nonEmpty).padStart(6)} non-empty ${(bytes / 1e6).toFixed(1).padStart(5)} MB ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      leakCheck.finish();
+      leaks.push(leakCheck);
     }
-    console.log(`SWEREF 99 TM sweep:\n${rows.join('\n')}`);
+    console.log(`SWEREF 99 TM sweep:\n${rows.join('\n')}\nleaks: ${leaks.map((l) => l.report()).join('; ')}`);
     expect(problems.slice(0, 25), `${problems.length} problem(s)`).toEqual([]);
+    expect(leaks.map((l) => l.year)).toEqual(dataset.years);
+    expect(leaks.filter((l) => l.found > 0).map((l) => l.report())).toEqual([]);
   }, 600_000);
 });
