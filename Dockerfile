@@ -20,6 +20,8 @@ ARG DATASET=baked
 COPY tsconfig.json ./
 COPY data ./data
 COPY scripts ./scripts
+# scripts/build.ts reads the server's configuration (server/config.ts: manifest, build folder, disclosure default).
+COPY server ./server
 RUN mkdir -p build && if [ "$DATASET" = baked ]; then npm run build && rm -rf build/.work; fi
 
 # 3. Runtime: slim, non-root.
@@ -32,6 +34,7 @@ COPY data ./data
 COPY tiles ./tiles
 COPY server ./server
 COPY scripts ./scripts
+COPY viewer ./viewer
 COPY --from=dataset --chown=node:node /app/build ./build
 USER node
 EXPOSE 8080
