@@ -5,6 +5,7 @@
  * the published cells of a group (a kommun, an områdestyp, a kommun × områdestyp) from the group's total.
  */
 import type { CatalogEntry, Dataset } from './dataset.ts';
+import type { Layer } from './layers.ts';
 
 /** The roles, each with every clearance of the ones before it. */
 export const ROLES = ['public', 'analyst', 'admin'] as const;
@@ -29,9 +30,14 @@ export const DISCLOSURE_METHOD = {
   en: 'Counts below the threshold (default 5, per metric) are suppressed, with their rates per 1,000 inhabitants; zero is shown. Complementary suppression: in every kommun, every områdestyp and every kommun × områdestyp at least one more value is suppressed where only one is, so that no suppressed value can be derived from totals. A kommun × områdestyp total is also suppressed when it holds a single suppressed area.',
 } as const;
 
-/** Whether a role may see a metric at all (restricted metrics need clearance). */
-export function canSee(role: Role, metric: CatalogEntry): boolean {
-  return metric.access === 'public' || hasRole(role, 'analyst');
+/** Whether a role may see a metric or a layer at all (restricted ones need clearance). */
+export function canSee(role: Role, item: { access: 'public' | 'restricted' }): boolean {
+  return item.access === 'public' || hasRole(role, 'analyst');
+}
+
+/** The extra layers a role may see, in manifest order: the only list any output takes its layers from. */
+export function visibleLayers(dataset: Dataset, role: Role): Layer[] {
+  return dataset.layers.filter((l) => canSee(role, l));
 }
 
 /** Whether a role sees the metric's values unsuppressed. */

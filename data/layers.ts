@@ -28,6 +28,7 @@ export interface Layer {
   title: { sv: string; en: string };
   attribution: string;
   license: License | null;
+  access: 'public' | 'restricted';
   idField: string;
   nameField: string;
   features: LayerFeature[];
@@ -46,7 +47,7 @@ export function publishedName(layer: Layer, sourceField: string): string | null 
 }
 
 export async function readLayer(source: LayerSource, file: string, report: Report): Promise<Layer> {
-  const layer: Layer = { id: source.id, tileLayer: source.tileLayer ?? source.id.replaceAll('-', '_'), properties: source.properties ?? null, title: source.title, attribution: source.attribution, license: source.license ?? null, idField: source.idField, nameField: source.nameField, features: [] };
+  const layer: Layer = { id: source.id, tileLayer: source.tileLayer ?? source.id.replaceAll('-', '_'), properties: source.properties ?? null, title: source.title, attribution: source.attribution, license: source.license ?? null, access: source.access, idField: source.idField, nameField: source.nameField, features: [] };
   const read = await readFeatureFile(file, { layer: source.layer });
   const crs = sourceCrs(read, source.crs, report);
   if (crs === null) return layer;

@@ -154,6 +154,8 @@ const layer = z.object({
   title: bilingual,
   attribution: z.string().min(1),
   license: license.optional(),
+  /** Restricted layers exist only for analysts and admins, in every output (tiles, styles, collections, …). */
+  access: z.enum(['public', 'restricted']).default('public'),
   /** Property holding a unique id per feature. */
   idField: z.string(),
   /** Property holding a human-readable name. */

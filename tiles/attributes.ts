@@ -4,7 +4,7 @@
  */
 import type { Area } from '../data/areas.ts';
 import type { CatalogEntry, Dataset } from '../data/dataset.ts';
-import { areaGroups, blockGroups, blockKey, blockRules, blockTotals, publishCounts, type GroupOf, type NestedRules, type Role } from '../data/disclosure.ts';
+import { areaGroups, blockGroups, blockKey, blockRules, blockTotals, publishCounts, visibleLayers, type GroupOf, type NestedRules, type Role } from '../data/disclosure.ts';
 import { areaMetrics, kommunFigures, publishFigures } from '../data/features/published.ts';
 import { publishedProperties, type Layer } from '../data/layers.ts';
 
@@ -44,7 +44,7 @@ export function yearAttributes(dataset: Dataset, year: number, role: Role): Year
   const areaTags = areaAttributes(dataset, year, role);
   layers.set(AREA_LAYER, new Map([...areaTags, ...dissolvedAttributes(dataset, year, role)]));
   layers.set(LABEL_LAYER, labelAttributes(dataset.areas, areaTags));
-  for (const layer of dataset.layers) layers.set(layer.tileLayer, extraLayerAttributes(dataset, layer, role));
+  for (const layer of visibleLayers(dataset, role)) layers.set(layer.tileLayer, extraLayerAttributes(dataset, layer, role));
   return { year, role, layers };
 }
 

@@ -3,7 +3,7 @@
  * zooms, attribution, and every layer with every field described.
  */
 import type { Dataset } from '../data/dataset.ts';
-import type { Role } from '../data/disclosure.ts';
+import { visibleLayers, type Role } from '../data/disclosure.ts';
 import { AREA_LAYER, DISSOLVE_BELOW_ZOOM, LABEL_LAYER, areaMetrics, kommunMetrics } from './attributes.ts';
 import { MAX_ZOOM, MIN_ZOOM, type TilesetInfo } from './tilesets.ts';
 
@@ -50,7 +50,7 @@ export function vectorLayers(dataset: Dataset, year: number, role: Role): Vector
       fields: { regsokod: AREA_FIELDS.regsokod, regsonamn: AREA_FIELDS.regsonamn, omradestyp: AREA_FIELDS.omradestyp },
     },
   ];
-  for (const layer of dataset.layers) {
+  for (const layer of visibleLayers(dataset, role)) {
     const names = layer.properties ? Object.keys(layer.properties) : Object.keys(layer.features[0]?.properties ?? {});
     const layerFields: Record<string, string> = Object.fromEntries(names.map((n) => [n, `${layer.title.en}: ${n}${layer.properties ? ` (source field ${layer.properties[n]})` : ''}`]));
     if (dataset.kommunLayer?.layer === layer.id) {

@@ -47,10 +47,11 @@ export class TileMaker {
     const tags = this.attributes(tileset.year, role);
     const encoded: Record<string, TileFeature[]> = {};
     for (const name of this.geometry.layerNames(address.z, grid)) {
-      if (layers && !layers.includes(name)) continue;
+      // The role's attributes hold only the layers it may see: a restricted layer is left out of its tiles.
+      const layerTags = tags.layers.get(name);
+      if (!layerTags || (layers && !layers.includes(name))) continue;
       const tile = this.geometry.index(name, address.z, tileset.year, grid).getTile(address.z, address.x, address.y);
       if (!tile) continue;
-      const layerTags = tags.layers.get(name)!;
       const features: TileFeature[] = [];
       for (const f of tile.features) {
         const id = f.id as number;

@@ -10,8 +10,7 @@
  */
 import type { Geometry, Position } from 'geojson';
 import type { CatalogEntry, Dataset } from '../dataset.ts';
-import type { Role } from '../disclosure.ts';
-import { canSee } from '../disclosure.ts';
+import { canSee, visibleLayers, type Role } from '../disclosure.ts';
 import { publishedProperties, type Layer } from '../layers.ts';
 import type { License } from '../manifest.ts';
 import type { Bbox } from '../query/intersects.ts';
@@ -79,7 +78,7 @@ export function collectionsOf(dataset: Dataset, role: Role): CollectionModel[] {
   if (!collections) {
     collections = [areasCollection(dataset, role)];
     const ids = new Set([AREAS_COLLECTION]);
-    for (const layer of dataset.layers) {
+    for (const layer of visibleLayers(dataset, role)) {
       const id = ids.has(layer.id) ? `layer-${layer.id}` : layer.id;
       ids.add(id);
       collections.push(layerCollection(dataset, layer, id, role));

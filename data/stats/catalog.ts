@@ -26,7 +26,7 @@ export function catalogDocument(dataset: Dataset, role: Role) {
     years: dataset.years,
     omradestyper: ([1, 2, 3, 4, 5] as const).map((typ) => ({ id: typ, name: OMRADESTYP_NAMES[typ] })),
     disclosure: { method: DISCLOSURE_METHOD, tables: TABLE_DISCLOSURE_RULE },
-    groupBy: GROUP_BY.filter((g) => g !== 'utsatt-omrade' || utsattaLayer(dataset)),
+    groupBy: GROUP_BY.filter((g) => g !== 'utsatt-omrade' || utsattaLayer(dataset, role)),
     filters: {
       kommun: [...kommuner].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, name]) => ({ id, name })),
       lan: lan.map((id) => ({ id, name: LAN_NAMES[id] ?? id })),

@@ -6,6 +6,7 @@
 import type { Geometry, MultiPolygon, Position } from 'geojson';
 import polygonClipping, { type Geom } from 'polygon-clipping';
 import type { Dataset } from '../dataset.ts';
+import { visibleLayers, type Role } from '../disclosure.ts';
 import { publishedProperties, type Layer, type LayerFeature } from '../layers.ts';
 import { totalArea } from '../validate/geometry.ts';
 
@@ -25,8 +26,9 @@ export interface UtsattOverlap {
 
 const cache = new WeakMap<Dataset, UtsattOverlap[] | null>();
 
-export function utsattaLayer(dataset: Dataset): Layer | undefined {
-  return dataset.layers.find((l) => l.id === UTSATTA_LAYER_ID);
+/** The layer of utsatta områden, if the dataset has one and the role may see it. */
+export function utsattaLayer(dataset: Dataset, role: Role): Layer | undefined {
+  return visibleLayers(dataset, role).find((l) => l.id === UTSATTA_LAYER_ID);
 }
 
 /** The overlaps of every utsatt område with the areas; null if the dataset has no such layer. */
@@ -38,7 +40,7 @@ export function utsattOverlaps(dataset: Dataset): UtsattOverlap[] | null {
 type Box = [number, number, number, number];
 
 function computeOverlaps(dataset: Dataset): UtsattOverlap[] | null {
-  const layer = utsattaLayer(dataset);
+  const layer = dataset.layers.find((l) => l.id === UTSATTA_LAYER_ID);
   if (!layer) return null;
   const areas = dataset.areas.map((a) => ({ code: a.regsokod, geom: a.sweref99tm.coordinates as Geom, box: boxOf(a.sweref99tm.coordinates.flat(2)), size: totalArea(a.sweref99tm.coordinates) }));
   return layer.features.flatMap((feature) => {

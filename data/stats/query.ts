@@ -61,7 +61,7 @@ export function parseStatsQuery(dataset: Dataset, role: Role, query: RawQuery): 
   const available = yearsOf(dataset, metrics);
   const groupBy = (q.groupBy ?? 'omradestyp') as GroupBy;
   if (!GROUP_BY.includes(groupBy)) throw new QueryError(`invalid groupBy "${q.groupBy}": expected one of ${GROUP_BY.join(', ')}`, 400, 'groupBy');
-  if (groupBy === 'utsatt-omrade' && !utsattaLayer(dataset)) throw new QueryError('this dataset has no layer of utsatta områden to group by', 400, 'groupBy');
+  if (groupBy === 'utsatt-omrade' && !utsattaLayer(dataset, role)) throw new QueryError('this dataset has no layer of utsatta områden to group by', 400, 'groupBy');
   return { metrics, years: parseYears(q.year, available), groupBy, filter: parseFilter(dataset, q), ...formatOf(q) };
 }
 

@@ -49,7 +49,8 @@ export function datasetTileset(version: ServedVersion, base: string, grid: TileM
     role,
     year,
     grid,
-    layers: tiles.maker.geometry.layerNames(MAX_ZOOM),
+    // The layers the role may see (a restricted layer has no attributes for the public).
+    layers: tiles.maker.geometry.layerNames(MAX_ZOOM).filter((name) => tiles.maker.attributes(year, role).layers.has(name)),
     title: `Områdestyper ${year}`,
     tilesUrl: `${base}/tiles`,
     query,

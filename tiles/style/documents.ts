@@ -3,7 +3,7 @@
  * latest year or for a year (`omradestyper-2022`, `brott_totalt-2023`).
  */
 import type { Dataset } from '../../data/dataset.ts';
-import { canSee, type Role } from '../../data/disclosure.ts';
+import { canSee, visibleLayers, type Role } from '../../data/disclosure.ts';
 import type { YearAttributes } from '../attributes.ts';
 import { AREA_LAYER, areaMetrics } from '../attributes.ts';
 import { TILESET_PREFIX } from '../tilesets.ts';
@@ -49,8 +49,9 @@ export function styleDocument(dataset: Dataset, request: StyleRequest, attribute
  * the Esri services' root.json) is made of these, so they draw the same classes in the same colours.
  */
 export function styleLayers(dataset: Dataset, request: StyleRequest, attributes: YearAttributes, source: string): StyleLayer[] {
-  const kommun = dataset.layers.find((l) => l.id === dataset.kommunLayer?.layer) ?? null;
-  const others = dataset.layers.filter((l) => l.id !== dataset.kommunLayer?.layer);
+  const layers = visibleLayers(dataset, attributes.role);
+  const kommun = layers.find((l) => l.id === dataset.kommunLayer?.layer) ?? null;
+  const others = layers.filter((l) => l.id !== dataset.kommunLayer?.layer);
   const metric = themeMetric(dataset, request, attributes.role);
   const fills = metric ? choroplethLayers(source, metric, breaksOf(attributes, mappedField(metric))) : omradestypLayers(source);
   return [...fills, ...overlayLayers(source, kommun, others)];
