@@ -5,9 +5,9 @@
  */
 import http from 'node:http';
 import Koa from 'koa';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eventsRouter, RETRY_MS, type VersionEvent } from '../../server/routes/events.ts';
-import { startMiniServer, type MiniServer } from '../helpers/mini-server.ts';
+import { serveMini } from '../helpers/mini-server.ts';
 import { listen } from '../helpers/raw-http.ts';
 
 interface ServerEvent {
@@ -79,34 +79,25 @@ class EventStream {
 const versionOf = (e: ServerEvent) => JSON.parse(e.data!) as VersionEvent;
 
 describe('/events', () => {
-  let mini: MiniServer;
-  let server: { url: string; close(): Promise<void> };
-  beforeAll(async () => {
-    mini = await startMiniServer();
-    server = await listen(mini.handler);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await mini?.close();
-  });
+  const served = serveMini();
 
   it('sends the current version on connect and the new one after a swap, unbuffered and uncompressed', async () => {
     const stream = new EventStream();
-    await stream.open(`${server.url}/events`);
+    await stream.open(`${served.base}/events`);
     expect(stream.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(stream.headers['cache-control']).toBe('no-cache, no-transform');
     expect(stream.headers['x-accel-buffering']).toBe('no');
     expect(stream.headers['content-encoding']).toBeUndefined();
     expect(stream.headers['access-control-allow-origin']).toBe('*');
 
-    const before = mini.store.current;
+    const before = served.mini.store.current;
     const first = await stream.next((e) => e.event === 'version');
     expect(versionOf(first)).toEqual({ id: before.dataset.id, generation: before.generation });
     expect(first.id).toBe(String(before.generation));
     expect((await stream.next((e) => e.retry !== undefined)).retry).toBe(String(RETRY_MS));
 
-    const other = { ...mini.dataset, id: 'test-events-swap' };
-    mini.store.swap(other);
+    const other = { ...served.mini.dataset, id: 'test-events-swap' };
+    served.mini.store.swap(other);
     const second = await stream.next((e) => e.event === 'version' && versionOf(e).id === other.id);
     expect(versionOf(second)).toEqual({ id: 'test-events-swap', generation: before.generation + 1 });
     stream.close();
@@ -116,8 +107,8 @@ describe('/events', () => {
     // Count the route's subscriptions and their removals through the store's own onSwap.
     let subscribed = 0;
     let removed = 0;
-    const onSwap = mini.store.onSwap.bind(mini.store);
-    const spy = vi.spyOn(mini.store, 'onSwap').mockImplementation((listener) => {
+    const onSwap = served.mini.store.onSwap.bind(served.mini.store);
+    const spy = vi.spyOn(served.mini.store, 'onSwap').mockImplementation((listener) => {
       subscribed++;
       const remove = onSwap(listener);
       return () => {
@@ -127,7 +118,7 @@ describe('/events', () => {
     });
     try {
       const streams = [new EventStream(), new EventStream()];
-      for (const s of streams) await s.open(`${server.url}/events`);
+      for (const s of streams) await s.open(`${served.base}/events`);
       for (const s of streams) await s.next((e) => e.event === 'version');
       expect([subscribed, removed]).toEqual([2, 0]);
       for (const s of streams) s.close();
@@ -140,7 +131,7 @@ describe('/events', () => {
 
   it('sends heartbeat comments while idle', async () => {
     const app = new Koa();
-    const router = eventsRouter(mini.store, 50);
+    const router = eventsRouter(served.mini.store, 50);
     app.use(router.routes());
     const small = await listen(app.callback());
     const stream = new EventStream();

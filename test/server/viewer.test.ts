@@ -8,28 +8,19 @@ import http from 'node:http';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as palette from '../../tiles/style/palette.ts';
-import { startMiniServer, type MiniServer } from '../helpers/mini-server.ts';
-import { listen, rawGet } from '../helpers/raw-http.ts';
+import { serveMini } from '../helpers/mini-server.ts';
+import { rawGet } from '../helpers/raw-http.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIST = path.join(ROOT, 'node_modules/maplibre-gl/dist');
 
-let mini: MiniServer;
-let server: { url: string; close(): Promise<void> };
-beforeAll(async () => {
-  mini = await startMiniServer();
-  server = await listen(mini.handler);
-});
-afterAll(async () => {
-  await server?.close();
-  await mini?.close();
-});
+const served = serveMini();
 
 /** A request with the path sent exactly as written (no client-side normalisation of `..` or percent escapes). */
 function rawPath(pathname: string): Promise<{ status: number; body: string }> {
-  const { port } = new URL(server.url);
+  const { port } = new URL(served.base);
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path: pathname }, (res) => {
@@ -43,7 +34,7 @@ function rawPath(pathname: string): Promise<{ status: number; body: string }> {
 
 describe('/viewer/', () => {
   it('serves the page with a same-origin Content-Security-Policy and no-cache revalidation', async () => {
-    const res = await request(mini.handler).get('/viewer/').expect(200);
+    const res = await request(served.mini.handler).get('/viewer/').expect(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.text).toBe(readFileSync(path.join(ROOT, 'viewer/index.html'), 'utf8'));
     expect(res.headers['cache-control']).toBe('no-cache');
@@ -58,7 +49,7 @@ describe('/viewer/', () => {
   });
 
   it('redirects /viewer to /viewer/ keeping the query', async () => {
-    const res = await request(mini.handler).get('/viewer?kiosk=1&views=omradestyper').expect(301);
+    const res = await request(served.mini.handler).get('/viewer?kiosk=1&views=omradestyper').expect(301);
     expect(res.headers.location).toBe('/viewer/?kiosk=1&views=omradestyper');
   });
 
@@ -67,7 +58,7 @@ describe('/viewer/', () => {
     const files = readdirSync(path.join(ROOT, 'viewer'));
     expect(files).toContain('main.js');
     for (const file of files) {
-      const res = await rawGet(`${server.url}/viewer/${file}`);
+      const res = await rawGet(`${served.base}/viewer/${file}`);
       expect(res.status, file).toBe(200);
       expect(res.headers['content-type'], file).toBe(types[path.extname(file)]);
       expect(res.body.equals(readFileSync(path.join(ROOT, 'viewer', file))), file).toBe(true);
@@ -80,25 +71,25 @@ describe('/viewer/', () => {
       ['maplibre-gl-worker.mjs', 'text/javascript; charset=utf-8'],
       ['maplibre-gl.css', 'text/css; charset=utf-8'],
     ]) {
-      const plain = await rawGet(`${server.url}/viewer/vendor/${file}`);
+      const plain = await rawGet(`${served.base}/viewer/vendor/${file}`);
       expect(plain.status).toBe(200);
       expect(plain.headers['content-type']).toBe(type);
       expect(plain.headers['content-encoding']).toBeUndefined();
       expect(plain.body.equals(readFileSync(path.join(DIST, file))), file).toBe(true);
-      const gz = await rawGet(`${server.url}/viewer/vendor/${file}`, { 'Accept-Encoding': 'gzip' });
+      const gz = await rawGet(`${served.base}/viewer/vendor/${file}`, { 'Accept-Encoding': 'gzip' });
       expect(gz.headers['content-encoding']).toBe('gzip');
       expect(gz.headers.vary).toBe('Accept-Encoding');
       expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
       const etag = plain.headers.etag as string;
       expect(etag).toMatch(/^"[\w-]+"$/);
-      const again = await rawGet(`${server.url}/viewer/vendor/${file}`, { 'If-None-Match': etag });
+      const again = await rawGet(`${served.base}/viewer/vendor/${file}`, { 'If-None-Match': etag });
       expect(again.status).toBe(304);
       expect(again.body.length).toBe(0);
     }
   });
 
   it('hands out the colours of tiles/style/palette.ts', async () => {
-    const res = await request(mini.handler).get('/viewer/palette.json').expect(200);
+    const res = await request(served.mini.handler).get('/viewer/palette.json').expect(200);
     for (const typ of [1, 2, 3, 4, 5] as const) {
       expect(res.body.omradestyp[typ]).toEqual({ color: palette.OMRADESTYP_COLORS[typ], name: palette.OMRADESTYP_NAMES[typ] });
     }
