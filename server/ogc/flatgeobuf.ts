@@ -7,7 +7,7 @@
  * Encoding a feature is most of a page's time, so a feature encoded with every property (the columns QGIS and GDAL
  * ask for) is kept per feature record and CRS, in WeakMaps: records are made per dataset, role and year
  * (data/features/collections.ts), so the bytes go with their dataset and never cross roles. National data: about
- * 3.6 MB per role, year and CRS asked for. A `properties` subset is encoded afresh.
+ * 3.7 MB per role, year and CRS asked for. A `properties` subset is encoded afresh.
  */
 import type { Geometry } from 'geojson';
 import type { Readable } from 'node:stream';
