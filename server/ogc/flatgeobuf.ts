@@ -3,9 +3,14 @@
  * the magic bytes, a header (column schema from the collection, feature count, CRS code, no spatial index), then
  * each feature as it is encoded, about 64 kB a chunk. Column `id` comes first, as QGIS's OAPIF provider takes the
  * feature id from a field named `id`. Null values are left out of a feature, which readers give back as null.
+ *
+ * Encoding a feature is most of a page's time, so a feature encoded with every property (the columns QGIS and GDAL
+ * ask for) is kept per feature record and CRS, in WeakMaps: records are made per dataset, role and year
+ * (data/features/collections.ts), so the bytes go with their dataset and never cross roles. National data: about
+ * 3.7 MB per role, year and CRS asked for. A `properties` subset is encoded afresh.
  */
 import type { Geometry } from 'geojson';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { magicbytes } from 'flatgeobuf/lib/mjs/constants.js';
 import { ColumnType } from 'flatgeobuf/lib/mjs/flat-geobuf/column-type.js';
 import { GeometryType } from 'flatgeobuf/lib/mjs/flat-geobuf/geometry-type.js';
@@ -17,6 +22,7 @@ import type { HeaderMeta } from 'flatgeobuf/lib/mjs/header-meta.js';
 import type { CollectionModel, FeatureRecord, PropertyType } from '../../data/features/collections.ts';
 import type { OgcCrs } from '../../data/features/constants.ts';
 import { outputGeometry, outputProperties } from '../../data/features/select.ts';
+import { chunkedStream, kept } from './chunks.ts';
 
 const COLUMN_TYPE: Record<PropertyType, ColumnType> = {
   string: ColumnType.String,
@@ -52,24 +58,18 @@ export function flatgeobufStream(collection: CollectionModel, features: readonly
     description: null,
     metadata: null,
   };
-  function* chunks(): Generator<Buffer> {
-    yield Buffer.from(magicbytes);
-    yield Buffer.from(buildHeader(header, CRS_CODE[crs]));
-    let parts: Uint8Array[] = [];
-    let size = 0;
-    for (const f of features) {
-      const props = outputProperties(f, chosen);
-      const row = withId ? { id: f.id, ...props } : props;
-      const bytes = buildFeature(parseGeometry(outputGeometry(f, crs) as Exclude<Geometry, { type: 'GeometryCollection' }>), row, header);
-      parts.push(bytes);
-      size += bytes.length;
-      if (size >= 65_536) {
-        yield Buffer.concat(parts);
-        parts = [];
-        size = 0;
-      }
-    }
-    if (parts.length > 0) yield Buffer.concat(parts);
+  const encode = (f: FeatureRecord): Uint8Array => {
+    const props = outputProperties(f, chosen);
+    const row = withId ? { id: f.id, ...props } : props;
+    return buildFeature(parseGeometry(outputGeometry(f, crs) as Exclude<Geometry, { type: 'GeometryCollection' }>), row, header);
+  };
+  function* parts(): Generator<Uint8Array> {
+    yield magicbytes;
+    yield buildHeader(header, CRS_CODE[crs]);
+    for (const f of features) yield properties === null ? kept(encoded[crs], f, () => encode(f)) : encode(f);
   }
-  return Readable.from(chunks(), { objectMode: false });
+  return chunkedStream(parts());
 }
+
+/** Features encoded with every property, per CRS. */
+const encoded: Record<OgcCrs, WeakMap<FeatureRecord, Buffer>> = { CRS84: new WeakMap(), 'EPSG:3006': new WeakMap(), 'EPSG:3857': new WeakMap() };
