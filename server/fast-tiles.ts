@@ -75,6 +75,9 @@ const FAST_ROUTES: readonly FastRoute[] = [
   },
 ];
 
+/** The query of a URL without one: read only, never written. */
+const NO_QUERY = new URLSearchParams();
+
 /** `?v=<build id>`, given once, as the Koa routes read it. */
 function isVersioned(query: URLSearchParams, id: string): boolean {
   const v = query.getAll('v');
@@ -82,7 +85,7 @@ function isVersioned(query: URLSearchParams, id: string): boolean {
 }
 
 /** Answers the request if it asks for a cached public tile; returns the route it answered as, or null. */
-export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: ServerResponse, identity: Identity, cors: CorsPolicy): string | null {
+export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: ServerResponse, identity: Identity, cors: CorsPolicy, requestId: string): string | null {
   if (req.method !== 'GET' || req.url === undefined || identity.keyId !== null || identity.refused !== null) return null;
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);
@@ -90,13 +93,17 @@ export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: 
     const m = pattern.exec(path);
     if (!m) continue;
     const version = store.current;
-    const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
+    const query = q < 0 ? NO_QUERY : new URLSearchParams(req.url.slice(q + 1));
     const found = locate(m, version, query);
     const tile = found && version.tiles.cached(found.tileset, found.address, 'public', found.grid);
     if (!tile) return null;
     const { id } = version.dataset;
-    const response = tileResponse(tile, versioned && isVersioned(query, id), req.headers['accept-encoding'] ?? '', req.headers['if-none-match'] ?? '');
-    const headers: Record<string, string> = { ...response.headers, ...cors.headers(req.headers.origin), ...SECURITY_HEADERS, 'X-Data-Version': id };
+    const response = tileResponse(tile, versioned && q >= 0 && isVersioned(query, id), req.headers['accept-encoding'] ?? '', req.headers['if-none-match'] ?? '');
+    // Written in one writeHead with nothing set before: node:http's quickest way (no header is copied twice).
+    const headers = response.headers;
+    Object.assign(headers, cors.headers(req.headers.origin), SECURITY_HEADERS);
+    headers['X-Data-Version'] = id;
+    headers['X-Request-Id'] = requestId;
     if (response.status === 200) headers['Content-Length'] = String(response.body.length);
     if (cors.variesByOrigin) headers.Vary += ', Origin';
     res.writeHead(response.status, headers);

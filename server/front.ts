@@ -47,18 +47,20 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', requestId);
     proxies.forwardedFrom(req);
     const identity = keys.identify(req);
     let fast = false;
     if (log || metrics) {
-      res.once('finish', () => {
+      res.on('finish', () => {
         const ms = performance.now() - started;
         const route = routes.get(req) ?? null;
         const client = clientFamily(req.headers['user-agent'], req.headers.referer, req.headers.origin);
         const method = req.method ?? '';
         metrics?.request({ route, method, status: res.statusCode, client, seconds: ms / 1000 });
-        if (!log) return;
+        // Cached tiles are most of the traffic: logged at debug, and the line is built only when it is written, so
+        // that info-level logging keeps the hot path fast.
+        const level = fast ? 'debug' : 'info';
+        if (!log?.isLevelEnabled(level)) return;
         const fields = {
           requestId,
           method,
@@ -70,26 +72,30 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
           ip: proxies.clientAddress(req),
           keyId: identity.keyId,
         };
-        // Cached tiles are most of the traffic: logged at debug so that info-level logging keeps the hot path fast.
-        if (fast) log.debug(fields, 'request');
-        else log.info(fields, 'request');
+        log[level](fields, 'request');
       });
     }
-    const corsHeaders = cors.headers(req.headers.origin);
-    if ((req.url?.length ?? 0) > maxUrlLength) return sendRawError(res, 414, `the URL is longer than ${maxUrlLength} characters`, corsHeaders);
+    if ((req.url?.length ?? 0) > maxUrlLength) {
+      res.setHeader('X-Request-Id', requestId);
+      return sendRawError(res, 414, `the URL is longer than ${maxUrlLength} characters`, cors.headers(req.headers.origin));
+    }
     if (limiter) {
       const waitMs = limiter.take(identity.keyId !== null ? `key:${identity.keyId}` : `ip:${proxies.clientAddress(req)}`);
       if (waitMs > 0) {
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-        return sendRawError(res, 429, `too many requests: at most ${limiter.requests} per ${limiter.windowMs / 1000} s; retry in ${seconds} s`, { ...corsHeaders, 'Retry-After': String(seconds) });
+        res.setHeader('X-Request-Id', requestId);
+        return sendRawError(res, 429, `too many requests: at most ${limiter.requests} per ${limiter.windowMs / 1000} s; retry in ${seconds} s`, { ...cors.headers(req.headers.origin), 'Retry-After': String(seconds) });
       }
     }
-    const fastRoute = serveCachedTile(store, req, res, identity, cors);
+    // The fast path writes X-Request-Id with its other headers: a header set before writeHead sends node:http down
+    // its slow path, which validates and copies every header once more.
+    const fastRoute = serveCachedTile(store, req, res, identity, cors, requestId);
     if (fastRoute !== null) {
       fast = true;
       routes.set(req, fastRoute);
       return;
     }
+    res.setHeader('X-Request-Id', requestId);
     void koa(req, res);
   };
 }

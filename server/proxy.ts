@@ -4,13 +4,14 @@
  * server hand out URLs to another host or claim another address for rate limiting and logs.
  */
 import type { IncomingMessage } from 'node:http';
-import { BlockList, isIPv4 } from 'node:net';
+import { BlockList, isIPv4, type Socket } from 'node:net';
 
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded'] as const;
 
 export class TrustedProxies {
   readonly #list = new BlockList();
   readonly #any: boolean;
+  readonly #peers = new WeakMap<Socket, boolean>();
 
   /** Entries as in the config: addresses, CIDR blocks, `loopback`, `*`. */
   constructor(entries: readonly string[]) {
@@ -43,7 +44,7 @@ export class TrustedProxies {
   clientAddress(req: IncomingMessage): string {
     const peer = unmapped(req.socket.remoteAddress ?? '');
     const header = req.headers['x-forwarded-for'];
-    if (!header || !this.trusts(peer)) return peer;
+    if (!header || !this.#trustsPeer(req.socket)) return peer;
     const hops = (Array.isArray(header) ? header.join(',') : header).split(',').map((h) => unmapped(h.trim())).filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) if (!this.trusts(hops[i])) return hops[i];
     return hops[0] ?? peer;
@@ -51,8 +52,18 @@ export class TrustedProxies {
 
   /** Removes the forwarding headers of a request from an untrusted peer (before Koa reads them). */
   forwardedFrom(req: IncomingMessage): void {
-    if (this.trusts(req.socket.remoteAddress)) return;
-    for (const h of FORWARDED) delete req.headers[h];
+    if (this.#trustsPeer(req.socket)) return;
+    for (const h of FORWARDED) if (h in req.headers) delete req.headers[h];
+  }
+
+  /**
+   * `trusts` for a connection's peer, decided once per connection: a keep-alive connection carries many requests,
+   * and a BlockList check costs more than the rest of a cached tile's front door (bench/RESULTS.md).
+   */
+  #trustsPeer(socket: Socket): boolean {
+    let trusted = this.#peers.get(socket);
+    if (trusted === undefined) this.#peers.set(socket, (trusted = this.trusts(socket.remoteAddress)));
+    return trusted;
   }
 }
 
