@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AREA_LAYER } from '../../tiles/attributes.ts';
 import { vectorLayers } from '../../tiles/tilejson.ts';
 import { requireClient } from '../helpers/clients.ts';
+import { distanceToRings } from '../helpers/geometry.ts';
 import { decodeTile, layerFeatures, uncompressed } from '../helpers/mvt.ts';
 import { startNationalServer, type NationalServer } from '../helpers/national.ts';
 import { rawGet } from '../helpers/raw-http.ts';
@@ -89,7 +90,7 @@ describe.skipIf(!HAS_GDAL)('GDAL (MVT driver) on SWEREF 99 TM tiles', () => {
     expect(Number(/area \(Real\) = ([\d.e+]+)/.exec(sql)?.[1]) / decodedArea).toBeCloseTo(1, 4);
     const e0 = originE + col * side / 2 ** LEVEL, n0 = originN - row * side / 2 ** LEVEL, tileSide = side / 2 ** LEVEL;
     const onTileEdge = (x: number, y: number) => [x - e0, e0 + tileSide - x, n0 - y, y - (n0 - tileSide)].some((d) => Math.abs(d) < 1e-6);
-    for (const [x, y] of points) if (!onTileEdge(x, y)) expect(distanceToBoundary(area.sweref99tm.coordinates, x, y)).toBeLessThanOrEqual(unit);
+    for (const [x, y] of points) if (!onTileEdge(x, y)) expect(distanceToRings(area.sweref99tm.coordinates.flat(), x, y)).toBeLessThanOrEqual(unit);
   }, 120_000);
 });
 
@@ -99,15 +100,3 @@ function shoelace(ring: number[][]): number {
   return sum / 2;
 }
 
-function distanceToBoundary(polygons: number[][][][], x: number, y: number): number {
-  let best = Infinity;
-  for (const ring of polygons.flat()) {
-    for (let k = 0; k + 1 < ring.length; k++) {
-      const [x0, y0] = ring[k];
-      const dx = ring[k + 1][0] - x0, dy = ring[k + 1][1] - y0;
-      const t = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy || 1)));
-      best = Math.min(best, Math.hypot(x - x0 - t * dx, y - y0 - t * dy));
-    }
-  }
-  return best;
-}

@@ -35,6 +35,7 @@ import { bandOf, bandTolerance, TOLERANCE_PX, UNSIMPLIFIED_FROM_ZOOM } from '../
 import type { TileAddress } from '../../tiles/grid.ts';
 import { mercatorX, mercatorY } from '../../tiles/mercator.ts';
 import { TileMaker, type TilesetInfo } from '../../tiles/tilesets.ts';
+import { distanceToRings } from '../helpers/geometry.ts';
 import { LeakCheck } from '../helpers/leak-check.ts';
 import { coverageCounts, MVT_EXTENT, type CheckedFeature } from '../helpers/mvt-check.ts';
 import { nationalDataset } from '../helpers/national.ts';
@@ -248,27 +249,13 @@ function seams(address: TileAddress, areas: CheckedFeature[], s: ZoomStats): voi
           kind: covered === 0 ? 'gap' : 'overlap',
           interior: inside,
           coveredBy: areas.filter((f) => coverageCounts([f], [xs[col]], [ys[row]])[0] === 1).map((f) => f.id),
-          near: areas.filter((f) => distanceToEdges(f, xs[col], ys[row]) <= 2).map((f) => f.id),
+          near: areas.filter((f) => distanceToRings(f.parts, xs[col], ys[row]) <= 2).map((f) => f.id),
         });
       }
     }
   }
 }
 
-/** Distance in tile units from (x, y) to the nearest edge of a feature's rings. */
-function distanceToEdges(f: CheckedFeature, x: number, y: number): number {
-  let best = Infinity;
-  for (const ring of f.parts) {
-    for (let k = 0; k + 1 < ring.length; k++) {
-      const [x0, y0] = ring[k];
-      const dx = ring[k + 1][0] - x0, dy = ring[k + 1][1] - y0;
-      const len2 = dx * dx + dy * dy;
-      const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / len2));
-      best = Math.min(best, Math.hypot(x - x0 - t * dx, y - y0 - t * dy));
-    }
-  }
-  return best;
-}
 
 function note(problem: string): void {
   problemCount++;

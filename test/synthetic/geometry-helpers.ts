@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { distanceToRings } from '../helpers/geometry.ts';
 
 export type Shape = Polygon | MultiPolygon;
 
@@ -61,17 +62,7 @@ export function insideBruteForce(shape: Shape, x: number, y: number): boolean {
 }
 
 export function distanceToBoundary(shape: Shape, x: number, y: number): number {
-  let best = Infinity;
-  for (const ring of polygonsOf(shape).flat()) {
-    for (let i = 0; i + 1 < ring.length; i++) {
-      const [ax, ay] = ring[i];
-      const [bx, by] = ring[i + 1];
-      const length2 = (bx - ax) ** 2 + (by - ay) ** 2;
-      const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / length2));
-      best = Math.min(best, Math.hypot(x - ax - t * (bx - ax), y - ay - t * (by - ay)));
-    }
-  }
-  return best;
+  return distanceToRings(polygonsOf(shape).flat(), x, y);
 }
 
 /** True if two segments share a point other than a common endpoint (touching at an endpoint is allowed). */

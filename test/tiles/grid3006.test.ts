@@ -14,11 +14,11 @@
  *   suppressed in a public tile.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Area } from '../../data/areas.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { AREA_LAYER } from '../../tiles/attributes.ts';
 import { SWEREF99_TM } from '../../tiles/grid.ts';
 import { TileMaker, type TilesetInfo } from '../../tiles/tilesets.ts';
+import { distanceToRings } from '../helpers/geometry.ts';
 import { LeakCheck } from '../helpers/leak-check.ts';
 import { checkServedTile, MVT_EXTENT } from '../helpers/mvt-check.ts';
 import { nationalDataset } from '../helpers/national.ts';
@@ -43,22 +43,6 @@ beforeAll(async () => {
   tileset = maker.tilesets.get('omradestyper')!;
 }, 120_000);
 
-/** Distance in metres from (e, n) to the nearest edge of an area's SWEREF 99 TM rings. */
-function distanceToBoundary(area: Area, e: number, n: number): number {
-  let best = Infinity;
-  for (const polygon of area.sweref99tm.coordinates) {
-    for (const ring of polygon) {
-      for (let k = 0; k + 1 < ring.length; k++) {
-        const [x0, y0] = ring[k];
-        const dx = ring[k + 1][0] - x0, dy = ring[k + 1][1] - y0;
-        const len2 = dx * dx + dy * dy;
-        const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((e - x0) * dx + (n - y0) * dy) / len2));
-        best = Math.min(best, Math.hypot(e - x0 - t * dx, n - y0 - t * dy));
-      }
-    }
-  }
-  return best;
-}
 
 describe('SWEREF 99 TM tiles land on the source polygons', () => {
   it(`level ${LEVEL}: every tile vertex within one tile unit (${UNIT} m) of its area's boundary, and every source vertex matched`, () => {
@@ -92,7 +76,7 @@ describe('SWEREF 99 TM tiles land on the source polygons', () => {
               const e = e0 + px * UNIT, n = n0 - py * UNIT;
               tileVertices.push([e, n]);
               vertices++;
-              worst.tile = Math.max(worst.tile, distanceToBoundary(area, e, n));
+              worst.tile = Math.max(worst.tile, distanceToRings(area.sweref99tm.coordinates.flat(), e, n));
             }
           }
         }
