@@ -24,7 +24,6 @@ import sys
 
 from qgis.core import (
     Qgis,
-    QgsApplication,
     QgsCategorizedSymbolRenderer,
     QgsDataSourceUri,
     QgsFillSymbol,
@@ -33,6 +32,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorTileLayer,
 )
+from qgis_app import start_qgis  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from oapif_features import layer_uri  # noqa: E402
@@ -106,8 +106,7 @@ def main():
     ap.add_argument('--profile', default='')
     args = ap.parse_args()
 
-    app = QgsApplication([], False, args.profile) if args.profile else QgsApplication([], False)
-    app.initQgis()
+    app = start_qgis(args.profile)
     result = {'qgis': Qgis.QGIS_VERSION}
 
     uri = service_uri(args.service)

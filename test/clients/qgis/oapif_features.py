@@ -42,6 +42,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
+from qgis_app import start_qgis
 
 
 def now_ms():
@@ -96,8 +97,7 @@ def main():
     ap.add_argument('--profile', default='')
     args = ap.parse_args()
 
-    app = QgsApplication([], False, args.profile) if args.profile else QgsApplication([], False)
-    app.initQgis()
+    app = start_qgis(args.profile)
     messages = []
     QgsApplication.messageLog().messageReceived.connect(lambda message, tag, level: messages.append(f'{tag}: {message}'))
 

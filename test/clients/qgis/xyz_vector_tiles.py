@@ -30,7 +30,6 @@ from collections import Counter
 
 from qgis.core import (
     Qgis,
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsDataSourceUri,
     QgsFillSymbol,
@@ -43,6 +42,7 @@ from qgis.core import (
     QgsVectorTileLayer,
     QgsWkbTypes,
 )
+from qgis_app import start_qgis
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor, QImage
 
@@ -162,8 +162,7 @@ def main():
     ap.add_argument('--profile', default='')
     args = ap.parse_args()
 
-    app = QgsApplication([], False, args.profile) if args.profile else QgsApplication([], False)
-    app.initQgis()
+    app = start_qgis(args.profile)
     result = {'qgis': Qgis.QGIS_VERSION}
 
     uri = encoded_uri(args.base, args.tileset, args.style)
