@@ -174,6 +174,8 @@ async function onVersion(version) {
     if (!state.kiosk) await refreshStats();
   }
   shown.away = false;
+  // A version event comes over a live stream, and drawing it worked: clear a mark a failed update may have left.
+  showStatus('live');
   renderVersion();
 }
 
