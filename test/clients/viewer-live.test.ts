@@ -11,15 +11,12 @@
  *   reload, and nothing but the event stream ever failed.
  * Screenshots go to test-output/viewer-*.png.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../data/dataset.ts';
 import { createHandler } from '../../server/app.ts';
 import { requireClient } from '../helpers/clients.ts';
-import { launchChromium } from '../helpers/maplibre-page.ts';
-import { startNationalServer, type NationalServer } from '../helpers/national.ts';
 import { listenRestartable } from '../helpers/raw-http.ts';
 import {
   expectCleanLoad,
@@ -32,6 +29,8 @@ import {
   waitIdle,
   wasReloaded,
   type OpenViewer,
+  useViewerBench,
+  type ViewerBench,
   type ViewerWindow,
 } from '../helpers/viewer-page.ts';
 
@@ -42,32 +41,23 @@ const OUTAGE_TEST_MS = 180_000;
 /** Failed attempts to reach /events the test waits for while the server is away. */
 const FAILED_ATTEMPTS = 2;
 
-let national: NationalServer;
-let browser: Browser | undefined;
+let bench: ViewerBench;
 
 describe.skipIf(!HAS_CHROMIUM)('the viewer following the data version over /events', () => {
-  beforeAll(async () => {
-    national = await startNationalServer();
-    browser = await launchChromium();
-    await mkdir(OUTPUT_DIR, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await national?.close();
-  });
+  bench = useViewerBench();
 
   it('draws a new data version without a reload, with the new ?v= on the tiles', async () => {
-    const run = await openViewer(browser!, national.url, `/viewer/${GOTEBORG_HASH}`);
-    const original = national.store.current.dataset;
+    const run = await openViewer(bench.browser, bench.national.url, `/viewer/${GOTEBORG_HASH}`);
+    const original = bench.national.store.current.dataset;
     try {
       await markPage(run.page);
-      national.store.swap({ ...original, id: 'test-viewer-version' });
+      bench.national.store.swap({ ...original, id: 'test-viewer-version' });
       await expectVersionDrawn(run, 'test-viewer-version');
-      await expect(run.page.locator('#version').textContent()).resolves.toContain(`(${national.store.current.generation})`);
+      await expect(run.page.locator('#version').textContent()).resolves.toContain(`(${bench.national.store.current.generation})`);
       await expectCleanLoad(run);
       await run.page.screenshot({ path: path.join(OUTPUT_DIR, 'viewer-new-version.png') });
     } finally {
-      national.store.swap(original);
+      bench.national.store.swap(original);
       await run.context.close();
     }
   });
@@ -80,13 +70,13 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer following the data version over /even
     { away: 'bad-gateway', page: 'analyst', path: `/viewer/${GOTEBORG_HASH}` },
   ] as const;
   it.each(outages)('the $page page recovers by itself after the server was away ($away), keeping the last picture meanwhile', async ({ away, page, path: viewerPath }) => {
-    const app = createHandler(national.store);
+    const app = createHandler(bench.national.store);
     let gateway = false;
     // Its own listener over the same store, so that it can go away and come back on the same port.
     const server = await listenRestartable((req, res) => (gateway ? res.writeHead(502, { 'Content-Type': 'text/plain' }).end('upstream away') : app(req, res)));
-    const run = await openViewer(browser!, server.url, viewerPath);
+    const run = await openViewer(bench.browser, server.url, viewerPath);
     const statsReady = () => (page === 'analyst' ? run.page.locator('#stats[data-state="ready"]').waitFor({ timeout: TIMEOUT_MS }) : Promise.resolve());
-    const original: Dataset = national.store.current.dataset;
+    const original: Dataset = bench.national.store.current.dataset;
     const status = run.page.locator('#status');
     const attempts = await failedEventAttempts(run);
     try {
@@ -110,7 +100,7 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer following the data version over /even
       console.log(`viewer ${page} page while away (${away}): share of map pixels per områdestyp colour ${JSON.stringify(during)}`);
       await run.page.screenshot({ path: path.join(OUTPUT_DIR, `viewer-${page}-away-${away}.png`) });
 
-      national.store.swap({ ...original, id: `test-after-${away}` });
+      bench.national.store.swap({ ...original, id: `test-after-${away}` });
       if (away === 'bad-gateway') gateway = false;
       else await server.start();
       await expectVersionDrawn(run, `test-after-${away}`);
@@ -123,7 +113,7 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer following the data version over /even
       expect(run.log.pageErrors, 'page errors').toEqual([]);
       expect(await run.page.evaluate(() => (window as ViewerWindow).regsoViewer!.shown.errors), 'map errors').toEqual([]);
     } finally {
-      national.store.swap(original);
+      bench.national.store.swap(original);
       await run.context.close();
       await server.stop();
     }

@@ -1,6 +1,6 @@
 /**
  * The viewer (/viewer/) in Debian's headless Chromium (playwright-core) on the national dataset, served in-process
- * (test/helpers/national.ts): the page, MapLibre, styles, tiles, features and /events from one server on 127.0.0.1.
+ * (test/helpers/bench.national.ts): the page, MapLibre, styles, tiles, features and /events from one server on 127.0.0.1.
  *
  * - loads with no console or page error, no map error, no failed or 4xx request and no request to any other host;
  * - a screenshot of the map (legend and controls masked) holds the five områdestyp colours of tiles/style/palette.ts
@@ -18,17 +18,14 @@
  * - kiosk mode hides the controls, cycles its views (short interval), and is readable at 3 m on a 1920 × 1080 wall.
  * Following the data version over /events: viewer-live.test.ts. Screenshots go to test-output/viewer-*.png.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import polylabel from 'polylabel';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../data/dataset.ts';
 import { OMRADESTYP_NAMES } from '../../tiles/style/palette.ts';
 import { requireClient } from '../helpers/clients.ts';
 import { pngColours, type RGB } from '../helpers/colours.ts';
-import { launchChromium } from '../helpers/maplibre-page.ts';
-import { startNationalServer, type NationalServer } from '../helpers/national.ts';
 import {
   expectCleanLoad,
   expectColour,
@@ -45,6 +42,8 @@ import {
   waitViewer,
   wasReloaded,
   type OpenViewer,
+  useViewerBench,
+  type ViewerBench,
   type Typ,
   type ViewerWindow,
 } from '../helpers/viewer-page.ts';
@@ -57,23 +56,14 @@ const WALL_LEGEND_PX = 24;
 /** Tab presses to go once round the page (about 20 stops). */
 const MAX_TABS = 60;
 
-let national: NationalServer;
-let browser: Browser | undefined;
+let bench: ViewerBench;
 
 function openViewer(pathAndQuery: string, viewport?: { width: number; height: number }): Promise<OpenViewer> {
-  return openViewerAt(browser!, national.url, pathAndQuery, viewport);
+  return openViewerAt(bench.browser, bench.national.url, pathAndQuery, viewport);
 }
 
 describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national dataset', () => {
-  beforeAll(async () => {
-    national = await startNationalServer();
-    browser = await launchChromium();
-    await mkdir(OUTPUT_DIR, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await national?.close();
-  });
+  bench = useViewerBench();
 
   describe('områdestyper 2023 over Göteborg', () => {
     let run: OpenViewer;
@@ -98,7 +88,7 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
     it('marks the synthetic data and names the version', async () => {
       await expect(run.page.locator('#synthetic').isVisible()).resolves.toBe(true);
       await expect(run.page.locator('#synthetic').textContent()).resolves.toBe('Syntetiska data');
-      await expect(run.page.locator('#version').getAttribute('data-version')).resolves.toBe(national.dataset.id);
+      await expect(run.page.locator('#version').getAttribute('data-version')).resolves.toBe(bench.national.dataset.id);
     });
 
     it('draws the five områdestyp colours of the palette; screenshot in test-output/', async () => {
@@ -108,13 +98,13 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
 
     it('a click on Hjällbo östra (1480R050) shows its name, code and type', async () => {
       const code = '1480R050';
-      const [lon, lat] = labelPoint(national.dataset, code);
+      const [lon, lat] = labelPoint(bench.national.dataset, code);
       await jumpTo(run.page, lon, lat, 13);
       await clickAt(run.page, lon, lat);
       const popup = run.page.locator('.maplibregl-popup-content');
       await popup.waitFor({ timeout: TIMEOUT_MS });
       const text = (await popup.textContent()) ?? '';
-      const typ = national.dataset.areaTypes.get(2023)!.get(code) as Typ;
+      const typ = bench.national.dataset.areaTypes.get(2023)!.get(code) as Typ;
       expect(text).toContain('Hjällbo östra');
       expect(text).toContain(code);
       expect(text).toContain(`${typ} – ${OMRADESTYP_NAMES[typ].sv}`);
@@ -156,7 +146,7 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
 
   describe.skipIf(!HAS_CHROMIUM)('statistics panel', () => {
     it('shows the metric by områdestyp as /stats gives it, and a type pressed marks its areas', async () => {
-      const stats = await (await fetch(`${national.url}/stats?metric=brott_totalt&year=2023`)).json();
+      const stats = await (await fetch(`${bench.national.url}/stats?metric=brott_totalt&year=2023`)).json();
       const rates = new Map<number, number>(stats.rows.filter((r: { group: string }) => /^[1-5]$/.test(r.group)).map((r: { group: string; rate: number }) => [Number(r.group), r.rate]));
       const run = await openViewer(`/viewer/?metric=brott_totalt&year=2023${GOTEBORG_HASH}`);
       try {
@@ -299,12 +289,12 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
       expect(new URL(run.page.url()).searchParams.get('kommun')).toBe(code);
       await waitIdle(run.page);
       const centre = await run.page.evaluate(() => (window as ViewerWindow).regsoViewer!.map.getCenter().toArray());
-      const box = bboxOfKommun(national.dataset, code);
+      const box = bboxOfKommun(bench.national.dataset, code);
       expect(centre[0]).toBeGreaterThan(box[0]);
       expect(centre[0]).toBeLessThan(box[2]);
       expect(centre[1]).toBeGreaterThan(box[1]);
       expect(centre[1]).toBeLessThan(box[3]);
-      const name = national.dataset.areas.find((a) => a.kommunkod === code)!.kommunnamn;
+      const name = bench.national.dataset.areas.find((a) => a.kommunkod === code)!.kommunnamn;
       await expect(run.page.locator('#title').textContent()).resolves.toContain(name);
       await run.page.keyboard.press('ArrowUp');
       expect(new URL(run.page.url()).searchParams.has('kommun')).toBe(false);
@@ -340,8 +330,8 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
       try {
         await expect(run.page.locator('#controls').isVisible()).resolves.toBe(false);
         await expect(run.page.locator('#stats').isVisible()).resolves.toBe(false);
-        const kommunName = (code: string) => national.dataset.areas.find((a) => a.kommunkod === code)!.kommunnamn;
-        const brott = national.dataset.catalog.find((m) => m.id === 'brott_totalt')!.label.sv;
+        const kommunName = (code: string) => bench.national.dataset.areas.find((a) => a.kommunkod === code)!.kommunnamn;
+        const brott = bench.national.dataset.catalog.find((m) => m.id === 'brott_totalt')!.label.sv;
         // Each view's title and style are read right as it is shown: on a loaded machine the page may come up after
         // the first switch, and an idle wait can outlast the 3 s interval.
         const shown = async (view: number) => {
@@ -354,7 +344,7 @@ describe.skipIf(!HAS_CHROMIUM)('the viewer in headless Chromium on the national 
         const view1 = await shown(1);
         expect(view1.title).toBe(`${brott} 2022 · ${kommunName('0180')}`);
         expect(view1.metadata).toMatchObject({ 'regso-tiles:theme': 'brott_totalt', 'regso-tiles:year': 2022 });
-        const stockholm = bboxOfKommun(national.dataset, '0180');
+        const stockholm = bboxOfKommun(bench.national.dataset, '0180');
         expect(view1.center[0]).toBeGreaterThan(stockholm[0]);
         expect(view1.center[0]).toBeLessThan(stockholm[2]);
         await run.page.screenshot({ path: path.join(OUTPUT_DIR, 'viewer-kiosk-view-1.png') });
@@ -439,7 +429,7 @@ async function expectLanguage(page: Page, lang: 'sv' | 'en'): Promise<void> {
   expect(shown).toMatchObject({ lang, labels: ui.labels, title: ui.title, allSweden: ui.allSweden, synthetic: ui.synthetic, switchTo: ui.switchTo, mapControls: ui.mapControls });
   expect(shown.legend).toEqual(TYPES.map((t) => OMRADESTYP_NAMES[t][lang]));
   expect(shown.statsMetric).toContain(ui.perThousand);
-  expect(shown.brott).toBe(national.dataset.catalog.find((m) => m.id === 'brott_totalt')!.label[lang]);
+  expect(shown.brott).toBe(bench.national.dataset.catalog.find((m) => m.id === 'brott_totalt')!.label[lang]);
 }
 
 /** Where the keyboard focus is: a control's id, `map`, `zoom-in`/`zoom-out`, `legend-{typ}`, `stats-{typ}`, `search-result`; null on the body. */
@@ -500,8 +490,8 @@ async function waitYear(page: Page, year: number): Promise<void> {
  * that the area is recoloured and that the year list and the URL say 2022. Returns the area (the page stays on 2022).
  */
 async function expectYearRecolours(page: Page, switchYear: () => Promise<void>): Promise<ReturnType<typeof changedArea> & { lon: number; lat: number }> {
-  const area = changedArea(national.dataset);
-  const [lon, lat] = labelPoint(national.dataset, area.regsokod);
+  const area = changedArea(bench.national.dataset);
+  const [lon, lat] = labelPoint(bench.national.dataset, area.regsokod);
   await jumpTo(page, lon, lat, 13);
   expectColour(await colourAt(page, lon, lat), typeColour(area.typ2023), `${area.regsokod}: type ${area.typ2023} in 2023`);
   await switchYear();

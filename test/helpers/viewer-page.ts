@@ -3,13 +3,15 @@
  * browser context with its log, waits for the map to be drawn, the checks every test ends with, and the map's
  * områdestyp colours as drawn.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Map as MaplibreMap } from 'maplibre-gl';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { OMRADESTYP_COLORS } from '../../tiles/style/palette.ts';
 import { blend, colourShare, pngColours, rgbOf, WHITE, type RGB } from './colours.ts';
-import { watchPage, type PageLog } from './maplibre-page.ts';
+import { launchChromium, watchPage, type PageLog } from './maplibre-page.ts';
+import { startNationalServer, type NationalServer } from './national.ts';
 
 export const OUTPUT_DIR = path.resolve(import.meta.dirname, '../../test-output');
 const VIEWPORT = { width: 1280, height: 800 };
@@ -128,4 +130,27 @@ export async function expectTypeColours(page: Page, file: string): Promise<Recor
   const found = Object.fromEntries(TYPES.map((typ) => [typ, colourShare(colours, typeColour(typ), COLOUR_TOLERANCE)])) as Record<Typ, number>;
   for (const typ of TYPES) expect(found[typ], `områdestyp ${typ} (${OMRADESTYP_COLORS[typ]}) in ${file}`).toBeGreaterThan(MIN_SHARE);
   return found;
+}
+
+export interface ViewerBench {
+  national: NationalServer;
+  browser: Browser;
+}
+
+/**
+ * The national server and Chromium for the enclosing suite, started before its tests and closed after them (call it
+ * inside the suite that is skipped without Chromium). Read the fields inside tests.
+ */
+export function useViewerBench(): ViewerBench {
+  const bench = {} as ViewerBench;
+  beforeAll(async () => {
+    bench.national = await startNationalServer();
+    bench.browser = await launchChromium();
+    await mkdir(OUTPUT_DIR, { recursive: true });
+  });
+  afterAll(async () => {
+    await bench.browser?.close();
+    await bench.national?.close();
+  });
+  return bench;
 }
