@@ -36,13 +36,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { currentBuildId } from '../data/build/store.ts';
+import { checkDuration, parseSkip, positiveInt } from './cli.ts';
 import { freePort, httpGet, memoryOf, runChild, spawnChild, stopChild, waitFor, type Child } from './children.ts';
 import { ThrowawayPostgis } from './postgis.ts';
 import { wrkVersion } from './wrk.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PARTS = ['throughput', 'postgis'] as const;
-type Part = (typeof PARTS)[number];
 
 const { values } = parseArgs({
   options: {
@@ -58,16 +58,8 @@ const { values } = parseArgs({
   },
 });
 
-const positiveInt = (name: string, s: string): number => {
-  if (!/^\d+$/.test(s) || Number(s) < 1) throw new Error(`--${name} ${s}: expected a positive integer`);
-  return Number(s);
-};
-if (!/^\d+(\.\d+)?[smh]?$/.test(values.duration!)) throw new Error(`--duration ${values.duration}: expected e.g. 10s`);
-const skip = new Set<Part>();
-for (const s of values.skip!.split(',').map((p) => p.trim()).filter(Boolean)) {
-  if (!(PARTS as readonly string[]).includes(s)) throw new Error(`--skip ${s}: expected any of ${PARTS.join(',')}`);
-  skip.add(s as Part);
-}
+checkDuration(values.duration!);
+const skip = parseSkip(values.skip!, PARTS);
 const rounds = positiveInt('rounds', values.rounds!);
 const heavyN = positiveInt('heavy', values.heavy!);
 const lightN = positiveInt('light', values.light!);

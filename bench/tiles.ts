@@ -48,6 +48,7 @@ import { exportMetadata } from '../tiles/export/pyramid.ts';
 import type { TileAddress } from '../tiles/grid.ts';
 import { TileService } from '../tiles/service.ts';
 import { TileMaker, tilesetsOf, type TilesetInfo } from '../tiles/tilesets.ts';
+import { checkDuration, parseSkip, positiveInt } from './cli.ts';
 import { freePort, httpGet, memoryOf, runChild, spawnChild, stopChild, waitFor, type Child, type HttpResult } from './children.ts';
 import { formatSummary, summarizeProfile } from './cpuprofile.ts';
 import { loadRegso, timeMvt } from './mvt-postgis.ts';
@@ -56,7 +57,6 @@ import { runWrk, wrkVersion, type WrkOptions, type WrkResult } from './wrk.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PARTS = ['http', 'ceiling', 'tileserver', 'cold', 'postgis', 'precompute'] as const;
-type Part = (typeof PARTS)[number];
 /** How long our server is left idle after /ready before its RSS is read a second time. */
 const SETTLE_MS = 10_000;
 
@@ -79,16 +79,8 @@ const { values } = parseArgs({
   },
 });
 
-const positiveInt = (name: string, s: string): number => {
-  if (!/^\d+$/.test(s) || Number(s) < 1) throw new Error(`--${name} ${s}: expected a positive integer`);
-  return Number(s);
-};
-if (!/^\d+(\.\d+)?[smh]?$/.test(values.duration!)) throw new Error(`--duration ${values.duration}: expected e.g. 20s, 1m`);
-const skip = new Set<Part>();
-for (const s of values.skip!.split(',').map((p) => p.trim()).filter(Boolean)) {
-  if (!(PARTS as readonly string[]).includes(s)) throw new Error(`--skip ${s}: expected any of ${PARTS.join(',')}`);
-  skip.add(s as Part);
-}
+checkDuration(values.duration!);
+const skip = parseSkip(values.skip!, PARTS);
 const rounds = positiveInt('rounds', values.rounds!);
 const coldRuns = positiveInt('cold-runs', values['cold-runs']!);
 const pgPasses = positiveInt('pg-passes', values['pg-passes']!);

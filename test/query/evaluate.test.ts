@@ -13,7 +13,8 @@ import { parseCql2Json } from '../../data/query/cql2-json.ts';
 import { parseCql2Text } from '../../data/query/cql2-text.ts';
 import { accenti, casei, compileFilter, likeToRegExp, type CompileOptions, type FilterTarget } from '../../data/query/evaluate.ts';
 import { geometriesIntersect, geometryBbox } from '../../data/query/intersects.ts';
-import { checkFilter, type Queryable } from '../../data/query/queryables.ts';
+import { checkFilter } from '../../data/query/queryables.ts';
+import { QUERYABLES } from './fixtures.ts';
 
 
 interface Area {
@@ -55,18 +56,6 @@ const AREAS: Area[] = [
     geometry: { type: 'MultiPolygon', coordinates: [[box(12.0, 57.6, 12.05, 57.65)], [box(12.08, 57.6, 12.1, 57.62)]] },
   },
 ];
-
-const QUERYABLES: Record<string, Queryable> = {
-  regsonamn: { type: 'string' },
-  kommunnamn: { type: 'string' },
-  omradestyp: { type: 'integer' },
-  befolkning: { type: 'integer' },
-  brott_totalt_per_1000: { type: 'number' },
-  utsatt: { type: 'boolean' },
-  kod: { type: 'string' },
-  uppdaterad: { type: 'string', format: 'date' },
-  geometry: { type: 'geometry' },
-};
 
 function target(area: Area, geometry: Geometry = area.geometry): FilterTarget {
   return { properties: area.properties, bbox: geometryBbox(geometry), intersects: (g) => geometriesIntersect(geometry, g) };

@@ -6,19 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { Cql2Error } from '../../data/query/cql2-ast.ts';
 import { parseCql2Json } from '../../data/query/cql2-json.ts';
 import { parseCql2Text } from '../../data/query/cql2-text.ts';
-import { checkFilter, CRS84_FILTER_CRS, type FilterCrs, type Queryable } from '../../data/query/queryables.ts';
-
-/** The RegSO collection's queryables (a subset), plus a date and a boolean for the temporal and boolean cases. */
-const QUERYABLES: Record<string, Queryable> = {
-  regsonamn: { type: 'string' },
-  kommunnamn: { type: 'string' },
-  omradestyp: { type: 'integer' },
-  befolkning: { type: 'integer' },
-  brott_totalt_per_1000: { type: 'number' },
-  utsatt: { type: 'boolean' },
-  uppdaterad: { type: 'string', format: 'date' },
-  geometry: { type: 'geometry' },
-};
+import { checkFilter, CRS84_FILTER_CRS, type FilterCrs } from '../../data/query/queryables.ts';
+import { QUERYABLES } from './fixtures.ts';
 
 const SWEREF99TM: FilterCrs = { range: [-1_200_000, 4_300_000, 2_600_000, 8_500_000], longitudeX: false };
 
@@ -70,9 +59,7 @@ describe('filters that fit the queryables pass', () => {
 
 describe('errors', () => {
   it('an unknown queryable lists the queryables', () => {
-    expect(errorOf("kommun = 'Göteborg'")).toBe(
-      'unknown queryable "kommun"; queryables are: regsonamn, kommunnamn, omradestyp, befolkning, brott_totalt_per_1000, utsatt, uppdaterad, geometry',
-    );
+    expect(errorOf("kommun = 'Göteborg'")).toBe(`unknown queryable "kommun"; queryables are: ${Object.keys(QUERYABLES).join(', ')}`);
     expect(() => checkFilter(parseCql2Text('x = 1'), { a: { type: 'string' }, b: { type: 'number' } })).toThrow('unknown queryable "x"; queryables are: a, b');
   });
 
