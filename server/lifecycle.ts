@@ -66,7 +66,10 @@ export function stopServer(server: http.Server, timeoutMs: number, log?: Logger)
       server.closeAllConnections();
     }, timeoutMs);
     force.unref();
-    const idle = setInterval(() => server.closeIdleConnections(), IDLE_GRACE_MS);
+    // Timers run before libuv polls the sockets: after the event loop was blocked (a national page being encoded),
+    // a request sent meanwhile is still unread and its socket looks idle. setImmediate runs after the poll phase has
+    // read it, so only sockets that are really idle are closed.
+    const idle = setInterval(() => setImmediate(() => server.closeIdleConnections()), IDLE_GRACE_MS);
     // net.Server's close: stop accepting, but leave the open sockets to the steps above (http.Server's own close
     // would close the idle ones at once).
     net.Server.prototype.close.call(server, () => {

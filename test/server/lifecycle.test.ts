@@ -58,6 +58,7 @@ function received(socket: net.Socket): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
     socket.on('data', (c: Buffer) => (text += c.toString()));
+    socket.on('error', () => {}); // a reset shows as a missing answer in the text
     socket.on('close', () => resolve(text));
   });
 }
@@ -86,4 +87,38 @@ describe('graceful shutdown', () => {
     expect(answer).toContain('"numberReturned":1');
     expect(await exited).toBe(0);
   }, 30_000);
+});
+
+describe('stopServer', () => {
+  it('answers a request that reached an idle keep-alive socket while another request blocked the event loop', async () => {
+    const { createServer, listen, stopServer } = await import('../../server/lifecycle.ts');
+    const config = { port: 0, host: '127.0.0.1', requestTimeoutMs: 10_000, limits: { maxHeaderBytes: 16_384 } } as Parameters<typeof createServer>[1];
+    let idle: net.Socket | undefined;
+    const server = createServer((req, res) => {
+      if (req.url === '/block') {
+        // The other client sends its next request now; this handler keeps the event loop busy past the idle grace.
+        idle!.write('GET /second HTTP/1.1\r\nHost: test\r\n\r\n');
+        const until = performance.now() + 800;
+        while (performance.now() < until);
+      }
+      res.end('ok');
+    }, config);
+    const { port } = await listen(server, config);
+    const open = () => new Promise<net.Socket>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+    });
+    idle = await open();
+    const idleText = received(idle);
+    idle.write('GET /first HTTP/1.1\r\nHost: test\r\n\r\n');
+    const busy = await open();
+    const busyText = received(busy);
+    await new Promise((r) => setTimeout(r, 100));
+    const stopped = stopServer(server, 10_000);
+    busy.write('GET /block HTTP/1.1\r\nHost: test\r\n\r\n');
+    await stopped;
+    expect(await busyText).toMatch(/^HTTP\/1\.1 200/);
+    // Both requests on the keep-alive socket were answered; the second one closed it.
+    expect((await idleText).match(/HTTP\/1\.1 200/g)).toHaveLength(2);
+    expect(await idleText).toMatch(/Connection: close/i);
+  });
 });
