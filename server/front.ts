@@ -49,33 +49,37 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     proxies.forwardedFrom(req);
     const identity = keys.identify(req);
-    let fast = false;
-    if (log || metrics) {
-      res.on('finish', () => {
-        const ms = performance.now() - started;
-        const route = routes.get(req) ?? null;
-        const client = clientFamily(req.headers['user-agent'], req.headers.referer, req.headers.origin);
-        const method = req.method ?? '';
-        metrics?.request({ route, method, status: res.statusCode, client, seconds: ms / 1000 });
-        // Cached tiles are most of the traffic: logged at debug, and the line is built only when it is written, so
-        // that info-level logging keeps the hot path fast.
-        const level = fast ? 'debug' : 'info';
-        if (!log?.isLevelEnabled(level)) return;
-        const fields = {
-          requestId,
-          method,
-          url: redactKeys(req.url ?? ''),
-          route,
-          status: res.statusCode,
-          ms: Math.round(ms * 10) / 10,
-          client,
-          ip: proxies.clientAddress(req),
-          keyId: identity.keyId,
-        };
-        log[level](fields, 'request');
-      });
-    }
+    /** The log line and metrics of the request, once its response is written (fastRoute: by the fast path). */
+    const finished = (fastRoute?: string) => {
+      const ms = performance.now() - started;
+      const route = fastRoute ?? routes.get(req) ?? null;
+      const client = clientFamily(req.headers['user-agent'], req.headers.referer, req.headers.origin);
+      const method = req.method ?? '';
+      metrics?.request({ route, method, status: res.statusCode, client, seconds: ms / 1000 });
+      // Cached tiles are most of the traffic: logged at debug, and the line is built only when it is written, so
+      // that info-level logging keeps the hot path fast.
+      const level = fastRoute ? 'debug' : 'info';
+      if (!log?.isLevelEnabled(level)) return;
+      const fields = {
+        requestId,
+        method,
+        url: redactKeys(req.url ?? ''),
+        route,
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+        client,
+        ip: proxies.clientAddress(req),
+        keyId: identity.keyId,
+      };
+      log[level](fields, 'request');
+    };
+    const record = log !== undefined || metrics !== undefined;
+    /** Records the request when its response finishes (Koa's and the refusals below may finish later). */
+    const recordOnFinish = () => {
+      if (record) res.on('finish', () => finished());
+    };
     if ((req.url?.length ?? 0) > maxUrlLength) {
+      recordOnFinish();
       res.setHeader('X-Request-Id', requestId);
       return sendRawError(res, 414, `the URL is longer than ${maxUrlLength} characters`, cors.headers(req.headers.origin));
     }
@@ -83,18 +87,20 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
       const waitMs = limiter.take(identity.keyId !== null ? `key:${identity.keyId}` : `ip:${proxies.clientAddress(req)}`);
       if (waitMs > 0) {
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+        recordOnFinish();
         res.setHeader('X-Request-Id', requestId);
         return sendRawError(res, 429, `too many requests: at most ${limiter.requests} per ${limiter.windowMs / 1000} s; retry in ${seconds} s`, { ...cors.headers(req.headers.origin), 'Retry-After': String(seconds) });
       }
     }
     // The fast path writes X-Request-Id with its other headers: a header set before writeHead sends node:http down
-    // its slow path, which validates and copies every header once more.
+    // its slow path, which validates and copies every header once more. It writes the cached tile whole in one call,
+    // so the request is recorded at once: no 'finish' listener (a closure and a nextTick per tile).
     const fastRoute = serveCachedTile(store, req, res, identity, cors, requestId);
     if (fastRoute !== null) {
-      fast = true;
-      routes.set(req, fastRoute);
+      if (record) finished(fastRoute);
       return;
     }
+    recordOnFinish();
     res.setHeader('X-Request-Id', requestId);
     void koa(req, res);
   };
