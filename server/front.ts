@@ -5,9 +5,9 @@
  * request metrics: the one place that sees every request, fast path and Koa alike.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { KeyRing } from './auth.ts';
+import type { Identity, KeyRing } from './auth.ts';
 import { clientFamily } from './client-family.ts';
 import type { CorsPolicy } from './cors.ts';
 import type { DatasetStore } from './dataset-store.ts';
@@ -41,45 +41,60 @@ export function redactKeys(url: string): string {
   return url.replace(/([?&](?:apikey|token)=)[^&]*/g, '$1[redacted]');
 }
 
+/** What the log line and the metrics need of a request, kept from its start. */
+interface Arrival {
+  req: IncomingMessage;
+  res: ServerResponse;
+  started: number;
+  requestId: string;
+  identity: Identity;
+}
+
 export function frontDoor(store: DatasetStore, koa: RequestListener, options: FrontOptions): RequestListener {
   const { keys, proxies, cors, limiter, maxUrlLength, log, metrics } = options;
-  return (req, res) => {
+  const recording = log !== undefined || metrics !== undefined;
+
+  /** The log line and metrics of a request once its response is written (fastRoute: the fast path answered it). */
+  function record({ req, res, started, requestId, identity }: Arrival, fastRoute?: string): void {
+    const ms = performance.now() - started;
+    const route = fastRoute ?? routes.get(req) ?? null;
+    const client = clientFamily(req.headers['user-agent'], req.headers.referer, req.headers.origin);
+    const method = req.method ?? '';
+    metrics?.request({ route, method, status: res.statusCode, client, seconds: ms / 1000 });
+    // Cached tiles are most of the traffic: logged at debug, and the line is built only when it is written, so
+    // that info-level logging keeps the hot path fast.
+    const level = fastRoute ? 'debug' : 'info';
+    if (!log?.isLevelEnabled(level)) return;
+    const fields = {
+      requestId,
+      method,
+      url: redactKeys(req.url ?? ''),
+      route,
+      status: res.statusCode,
+      ms: Math.round(ms * 10) / 10,
+      client,
+      ip: proxies.clientAddress(req),
+      keyId: identity.keyId,
+    };
+    log[level](fields, 'request');
+  }
+
+  /** Records the request when its response finishes: Koa and the refusals below may finish later. */
+  function recordOnFinish(arrival: Arrival): void {
+    if (recording) arrival.res.once('finish', record.bind(null, arrival, undefined));
+  }
+
+  // No closure is made per request: a cached tile costs little more than its write, and under tsx every named
+  // closure also costs a defineProperty (its name).
+  return function frontDoorRequest(req, res) {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     proxies.forwardedFrom(req);
     const identity = keys.identify(req);
-    /** The log line and metrics of the request, once its response is written (fastRoute: by the fast path). */
-    const finished = (fastRoute?: string) => {
-      const ms = performance.now() - started;
-      const route = fastRoute ?? routes.get(req) ?? null;
-      const client = clientFamily(req.headers['user-agent'], req.headers.referer, req.headers.origin);
-      const method = req.method ?? '';
-      metrics?.request({ route, method, status: res.statusCode, client, seconds: ms / 1000 });
-      // Cached tiles are most of the traffic: logged at debug, and the line is built only when it is written, so
-      // that info-level logging keeps the hot path fast.
-      const level = fastRoute ? 'debug' : 'info';
-      if (!log?.isLevelEnabled(level)) return;
-      const fields = {
-        requestId,
-        method,
-        url: redactKeys(req.url ?? ''),
-        route,
-        status: res.statusCode,
-        ms: Math.round(ms * 10) / 10,
-        client,
-        ip: proxies.clientAddress(req),
-        keyId: identity.keyId,
-      };
-      log[level](fields, 'request');
-    };
-    const record = log !== undefined || metrics !== undefined;
-    /** Records the request when its response finishes (Koa's and the refusals below may finish later). */
-    const recordOnFinish = () => {
-      if (record) res.on('finish', () => finished());
-    };
+    const arrival: Arrival = { req, res, started, requestId, identity };
     if ((req.url?.length ?? 0) > maxUrlLength) {
-      recordOnFinish();
+      recordOnFinish(arrival);
       res.setHeader('X-Request-Id', requestId);
       return sendRawError(res, 414, `the URL is longer than ${maxUrlLength} characters`, cors.headers(req.headers.origin));
     }
@@ -87,20 +102,20 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
       const waitMs = limiter.take(identity.keyId !== null ? `key:${identity.keyId}` : `ip:${proxies.clientAddress(req)}`);
       if (waitMs > 0) {
         const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-        recordOnFinish();
+        recordOnFinish(arrival);
         res.setHeader('X-Request-Id', requestId);
         return sendRawError(res, 429, `too many requests: at most ${limiter.requests} per ${limiter.windowMs / 1000} s; retry in ${seconds} s`, { ...cors.headers(req.headers.origin), 'Retry-After': String(seconds) });
       }
     }
     // The fast path writes X-Request-Id with its other headers: a header set before writeHead sends node:http down
     // its slow path, which validates and copies every header once more. It writes the cached tile whole in one call,
-    // so the request is recorded at once: no 'finish' listener (a closure and a nextTick per tile).
+    // so the request is recorded at once, without a 'finish' listener.
     const fastRoute = serveCachedTile(store, req, res, identity, cors, requestId);
     if (fastRoute !== null) {
-      if (record) finished(fastRoute);
+      if (recording) record(arrival, fastRoute);
       return;
     }
-    recordOnFinish();
+    recordOnFinish(arrival);
     res.setHeader('X-Request-Id', requestId);
     void koa(req, res);
   };
