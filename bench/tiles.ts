@@ -49,7 +49,7 @@ import type { TileAddress } from '../tiles/grid.ts';
 import { TileService } from '../tiles/service.ts';
 import { TileMaker, tilesetsOf, type TilesetInfo } from '../tiles/tilesets.ts';
 import { checkDuration, parseSkip, positiveInt } from './cli.ts';
-import { freePort, httpGet, memoryOf, runChild, spawnChild, stopChild, waitFor, type Child, type HttpResult } from './children.ts';
+import { cpuSecondsOf, freePort, httpGet, memoryOf, runChild, spawnChild, stopChild, waitFor, type Child, type HttpResult } from './children.ts';
 import { formatSummary, summarizeProfile } from './cpuprofile.ts';
 import { loadRegso, timeMvt } from './mvt-postgis.ts';
 import { SERVER_SETTINGS, ThrowawayPostgis } from './postgis.ts';
@@ -287,6 +287,8 @@ interface Target {
   origin: string;
   prefix: string;
   suffix: string;
+  /** The server's process, for its CPU time per request. */
+  pid?: number;
 }
 
 interface HttpResultSet {
@@ -299,6 +301,8 @@ interface HttpResultSet {
   mbtiles: { what: string; tiles: number; mb: number; seconds: number } | null;
   identicalToOurs: { tileserver: number | null; ceiling: number | null };
   runs: Map<Target['name'], WrkResult[]>;
+  /** CPU µs (user + system, every thread of the server process) per request, per round. */
+  cpuPerRequest: Map<Target['name'], number[]>;
   command: string;
   warmMs: Map<Target['name'], number>;
   profile: string | null;
@@ -312,7 +316,7 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
     // Our server, as `npm start` runs it.
     const ours = await startOurs('ours', []);
     children.push(ours.child);
-    const oursTarget: Target = { name: 'ours', origin: ours.origin, prefix: `/tiles/${ts.id}/`, suffix: '.mvt' };
+    const oursTarget: Target = { name: 'ours', origin: ours.origin, prefix: `/tiles/${ts.id}/`, suffix: '.mvt', pid: ours.child.proc.pid };
     const warmMs = new Map<Target['name'], number>();
     let t = performance.now();
     const oursBodies = await fetchAll(oursTarget, paths);
@@ -331,7 +335,7 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
       const port = await freePort();
       const child = spawnChild('ceiling server', process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'ceiling-server.ts'), String(port), listFile, `${ours.origin}${oursTarget.prefix}`, oursTarget.suffix], path.join(tmp, 'ceiling.log'), { cwd: ROOT });
       children.push(child);
-      const target: Target = { name: 'ceiling', origin: `http://127.0.0.1:${port}`, prefix: oursTarget.prefix, suffix: oursTarget.suffix };
+      const target: Target = { name: 'ceiling', origin: `http://127.0.0.1:${port}`, prefix: oursTarget.prefix, suffix: oursTarget.suffix, pid: child.proc.pid };
       await waitFor(child, `${target.origin}${target.prefix}${paths[0]}${target.suffix}`, (r) => r.status === 200, 120_000);
       t = performance.now();
       const bodies = await fetchAll(target, paths);
@@ -358,7 +362,7 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
         env: { ...process.env, NODE_ENV: 'production' },
       });
       children.push(child);
-      const target: Target = { name: 'tileserver-gl-light', origin: `http://127.0.0.1:${port}`, prefix: `/data/${ts.id}/`, suffix: '.pbf' };
+      const target: Target = { name: 'tileserver-gl-light', origin: `http://127.0.0.1:${port}`, prefix: `/data/${ts.id}/`, suffix: '.pbf', pid: child.proc.pid };
       await waitFor(child, `${target.origin}/health`, (r) => r.status === 200, 120_000);
       t = performance.now();
       const bodies = await fetchAll(target, paths);
@@ -374,17 +378,21 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
 
     // Rounds: each target in turn, so that drifting load hits all of them alike.
     const runs = new Map<Target['name'], WrkResult[]>(targets.map((x) => [x.name, []]));
+    const cpuPerRequest = new Map<Target['name'], number[]>(targets.map((x) => [x.name, []]));
     let command = '';
     for (let r = 1; r <= rounds; r++) {
       for (const target of targets) {
         const before = load();
+        const cpuBefore = cpuSecondsOf(target.pid!);
         const result = await runWrk(target.origin, listFile, target.prefix, target.suffix, wrkOptions, path.join(tmp, 'wrk.log'));
+        const cpuUs = ((cpuSecondsOf(target.pid!) - cpuBefore) * 1e6) / result.requests;
+        cpuPerRequest.get(target.name)!.push(cpuUs);
         command = result.command.replace(target.origin, 'URL').replace(` ${target.prefix} ${target.suffix} `, ' PREFIX SUFFIX ').replaceAll(`${ROOT}/`, '');
         runs.get(target.name)!.push(result);
         const errors = Object.entries(result.errors).filter(([, n]) => n > 0);
         log(
           `round ${r}/${rounds} ${target.name.padEnd(19)} ${fmt(result.rps).padStart(7)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
-            `${fmt(result.bytes / result.requests)} B/response${errors.length ? `, ERRORS ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}` : ''} (load before ${before})`,
+            `${fmt(result.bytes / result.requests)} B/response, ${cpuUs.toFixed(1)} µs CPU/request${errors.length ? `, ERRORS ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}` : ''} (load before ${before})`,
         );
         if (result.errors.status > 0 || result.errors.connect > 0) throw new Error(`${target.name}: wrk saw errors ${JSON.stringify(result.errors)}: see ${path.join(tmp, 'wrk.log')}`);
       }
@@ -409,6 +417,7 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
       mbtiles,
       identicalToOurs: identical,
       runs,
+      cpuPerRequest,
       command,
       warmMs,
       profile,
@@ -642,7 +651,7 @@ function summaryText(r: Report): string {
   if (h) {
     for (const [name, runs] of h.runs) {
       const m = medianRun(runs);
-      lines.push(`${name.padEnd(20)} ${fmt(m.rps).padStart(7)} req/s (runs ${runs.map((x) => fmt(x.rps)).join(', ')}), p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms`);
+      lines.push(`${name.padEnd(20)} ${fmt(m.rps).padStart(7)} req/s (runs ${runs.map((x) => fmt(x.rps)).join(', ')}), p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, ${median(h.cpuPerRequest.get(name)!).toFixed(1)} µs CPU/request`);
     }
     const ratios = httpRatios(h);
     if (ratios.ceiling) lines.push(`ours / ceiling       ${pct(ratios.ceiling.ofMedians)} (per round ${ratios.ceiling.perRound.map(pct).join(', ')}); target ≥ 70 %`);
@@ -686,8 +695,8 @@ function markdown(r: Report): string {
         `Each server got one warm-up pass over the list first.`,
     );
     out.push('');
-    out.push('| server | requests/s (median) | runs | latency p50 | latency p99 | bytes/response |');
-    out.push('|---|---|---|---|---|---|');
+    out.push('| server | requests/s (median) | runs | latency p50 | latency p99 | bytes/response | CPU µs/request (median; runs) |');
+    out.push('|---|---|---|---|---|---|---|');
     for (const [name, runs] of h.runs) {
       const med = medianRun(runs);
       const label =
@@ -696,7 +705,8 @@ function markdown(r: Report): string {
           : name === 'ceiling'
             ? 'ceiling: bare `node:http`, same gzip bytes from a Map'
             : `tileserver-gl-light ${h.tileserverVersion} (MBTiles: ${h.mbtiles?.what})`;
-      out.push(`| ${label} | ${fmt(med.rps)} | ${runs.map((x) => fmt(x.rps)).join(', ')} | ${med.p50.toFixed(2)} ms | ${med.p99.toFixed(2)} ms | ${fmt(med.bytes)} |`);
+      const cpu = h.cpuPerRequest.get(name)!;
+      out.push(`| ${label} | ${fmt(med.rps)} | ${runs.map((x) => fmt(x.rps)).join(', ')} | ${med.p50.toFixed(2)} ms | ${med.p99.toFixed(2)} ms | ${fmt(med.bytes)} | ${median(cpu).toFixed(1)}; ${cpu.map((x) => x.toFixed(1)).join(', ')} |`);
     }
     out.push('');
     if (ratios.ceiling) out.push(`- ours / ceiling: **${pct(ratios.ceiling.ofMedians)}** (per round ${ratios.ceiling.perRound.map(pct).join(', ')}); target ≥ 70 %: ${ratios.ceiling.ofMedians >= 0.7 ? 'met' : '**missed**'}.`);
