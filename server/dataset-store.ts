@@ -4,6 +4,7 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import type { TileCache } from '../tiles/cache.ts';
+import type { PreparedBands } from '../tiles/prepared.ts';
 import { TileService, type TileMadeListener } from '../tiles/service.ts';
 
 export interface ServedVersion {
@@ -20,18 +21,25 @@ export class DatasetStore {
   readonly #listeners = new Set<SwapListener>();
   readonly #tileListeners = new Set<TileMadeListener>();
 
+  /** `prepared`: the initial dataset's generalised tile geometry, made off this thread (tiles/prepared.ts). */
   constructor(
     initial: Dataset,
     readonly cache: TileCache,
+    prepared?: PreparedBands,
   ) {
-    this.#current = { dataset: initial, tiles: this.#tileService(initial), generation: 1 };
+    this.#current = { dataset: initial, tiles: this.#tileService(initial, prepared), generation: 1 };
   }
 
   /** Every version's TileService reports the tiles it makes to the listeners of the store, which outlive it. */
-  #tileService(dataset: Dataset): TileService {
-    return new TileService(dataset, this.cache, (made) => {
-      for (const listener of this.#tileListeners) listener(made);
-    });
+  #tileService(dataset: Dataset, prepared?: PreparedBands): TileService {
+    return new TileService(
+      dataset,
+      this.cache,
+      (made) => {
+        for (const listener of this.#tileListeners) listener(made);
+      },
+      prepared,
+    );
   }
 
   get current(): ServedVersion {
@@ -39,8 +47,8 @@ export class DatasetStore {
   }
 
   /** The tile service a dataset would be served with: to precompute its tiles before it is swapped in. */
-  prepare(next: Dataset): TileService {
-    return this.#tileService(next);
+  prepare(next: Dataset, prepared?: PreparedBands): TileService {
+    return this.#tileService(next, prepared);
   }
 
   /** Serves `next` from now on, with `tiles` if prepared (and maybe precomputed) beforehand. */

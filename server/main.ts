@@ -9,6 +9,7 @@ import { buildAndStore } from '../data/build/build.ts';
 import { currentBuildId, readBuild } from '../data/build/store.ts';
 import { DataError, formatProblem } from '../data/report.ts';
 import { TileCache } from '../tiles/cache.ts';
+import { prepareBandsInWorker } from '../tiles/prepared.ts';
 import { createHandler } from './app.ts';
 import { auditFile, auditToLog } from './audit.ts';
 import { loadConfigOrExit } from './config.ts';
@@ -41,8 +42,10 @@ async function loadOrBuild(): Promise<string> {
   }
 }
 
-const dataset = await readBuild(config.buildDir, await loadOrBuild());
-const store = new DatasetStore(dataset, new TileCache(config.cacheMb * 1024 * 1024));
+const buildId = await loadOrBuild();
+// The tile geometry is generalised in a worker while this thread reads the build (tiles/prepared.ts).
+const [dataset, bands] = await Promise.all([readBuild(config.buildDir, buildId), prepareBandsInWorker(config.buildDir, buildId)]);
+const store = new DatasetStore(dataset, new TileCache(config.cacheMb * 1024 * 1024), bands);
 log.info({ id: dataset.id, areas: dataset.areas.length, years: dataset.years }, 'dataset loaded');
 
 const reloader = new Reloader(store, {

@@ -11,6 +11,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { buildInWorker, type BuildSummary, type StoreOptions } from '../data/build/build.ts';
+import { prepareBandsInWorker } from '../tiles/prepared.ts';
 import { readBuild } from '../data/build/store.ts';
 import { loadManifest, sourceFiles } from '../data/manifest.ts';
 import { DataError, formatProblem } from '../data/report.ts';
@@ -127,9 +128,9 @@ export class Reloader {
         result = finish({ state: 'unchanged', buildId: id, generation: store.current.generation });
         log?.info(result, 'reload: the sources build the version already served');
       } else {
-        this.#step.step = 'reading the build';
-        const dataset = await readBuild(options.buildRoot, id);
-        const tiles = store.prepare(dataset);
+        this.#step.step = 'reading the build and generalising its tile geometry';
+        const [dataset, bands] = await Promise.all([readBuild(options.buildRoot, id), prepareBandsInWorker(options.buildRoot, id)]);
+        const tiles = store.prepare(dataset, bands);
         if (options.precompute !== 'off') {
           this.#step.step = 'precomputing tiles';
           const p = await tiles.precompute(...options.precompute, (p) => (this.#step!.step = `precomputing tiles: ${p.done} of ${p.total}`));

@@ -15,10 +15,11 @@ import type { Feature, FeatureCollection, Geometry, MultiPolygon } from 'geojson
 import type { Dataset } from '../data/dataset.ts';
 import type { Layer } from '../data/layers.ts';
 import { AREA_LAYER, DISSOLVE_BELOW_ZOOM, LABEL_LAYER, dissolvedId, layerFeatureId } from './attributes.ts';
-import { PartitionTopology, bandOf as generalisationBand, type PartitionFeature, type ZoomBand } from './generalise.ts';
+import { PartitionTopology, ZOOM_BANDS, bandOf as generalisationBand, type PartitionFeature, type ZoomBand } from './generalise.ts';
 import { WEB_MERCATOR_QUAD, type TileMatrixSet } from './grid.ts';
 import { EXTENT } from './mvt.ts';
 import { gridPlane, mapGeometry, type GridPlane } from './plane.ts';
+import { bandKey, pack, unpack, type BandFeatures, type PreparedBands } from './prepared.ts';
 
 /** Deepest zoom with its own tiles; clients overzoom beyond (TileJSON maxzoom). */
 export const MAX_ZOOM = 14;
@@ -33,16 +34,31 @@ const BUFFER = 64;
 const INDEX_MAX_ZOOM = 6;
 
 export class TileGeometry {
-  private readonly areaTopology: PartitionTopology;
+  /** The generalised features of each layer and band, prepared (see prepared.ts) or made on first use. */
+  private readonly bands: PreparedBands;
+  /** Built only if a band is not prepared: the topology is the costliest step of all (seconds on a busy machine). */
+  private areaTopology?: PartitionTopology;
   private readonly layerTopologies = new Map<string, PartitionTopology>();
   private readonly indexes = new Map<string, { index: GeoJSONVT; grid: string; maxLevel: number }>();
 
-  constructor(private readonly dataset: Dataset) {
-    this.areaTopology = new PartitionTopology(dataset.areas.map((a) => ({ id: a.id, properties: { regsokod: a.regsokod, kommunkod: a.kommunkod }, geometry: a.wgs84 })));
-    for (const layer of dataset.layers) {
-      const polygons = polygonFeatures(layer);
-      if (polygons) this.layerTopologies.set(layer.tileLayer, new PartitionTopology(polygons));
+  constructor(
+    private readonly dataset: Dataset,
+    prepared?: PreparedBands,
+  ) {
+    this.bands = new Map(prepared);
+  }
+
+  /**
+   * The generalised features of every polygon layer and zoom band (the dissolved areas of every year), as the tiles
+   * need them: what a worker thread prepares for the serving thread (prepared.ts).
+   */
+  prepareBands(): PreparedBands {
+    for (const band of ZOOM_BANDS) {
+      // The dissolved bands differ by year; the others are one for all years.
+      for (const year of band.minzoom < DISSOLVE_BELOW_ZOOM ? this.dataset.years : this.dataset.years.slice(0, 1)) this.bandFeatures(AREA_LAYER, band, year);
+      for (const layer of this.polygonLayers()) this.bandFeatures(layer, band, 0);
     }
+    return this.bands;
   }
 
   /** The layers a tile at level z of the grid has. */
@@ -79,17 +95,46 @@ export class TileGeometry {
   }
 
   private features(layer: string, band: ZoomBand, year: number, plane: GridPlane): FeatureCollection {
-    if (layer === AREA_LAYER) return collection(band.minzoom < DISSOLVE_BELOW_ZOOM ? this.dissolvedAreas(band, year) : this.areaTopology.simplified(band), plane);
     if (layer === LABEL_LAYER) return labelPoints(this.dataset, plane);
-    const topology = this.layerTopologies.get(layer);
-    if (topology) return collection(topology.simplified(band), plane);
+    const generalised = this.bandFeatures(layer, band, year);
+    if (generalised) return collection(generalised, plane);
     const source = this.dataset.layers.find((l) => l.tileLayer === layer)!;
     return { type: 'FeatureCollection', features: source.features.map((f, i) => feature(layerFeatureId(source, i), mapGeometry(f.wgs84, plane.fromLonLat))) };
   }
 
+  /** A polygon layer's features generalised for a band (kept); null for a layer without a topology (points, lines). */
+  private bandFeatures(layer: string, band: ZoomBand, year: number): BandFeatures | null {
+    const dissolved = layer === AREA_LAYER && band.minzoom < DISSOLVE_BELOW_ZOOM;
+    const key = bandKey(layer, band, dissolved ? year : null);
+    const prepared = this.bands.get(key);
+    if (prepared) return unpack(prepared);
+    let features: BandFeatures;
+    if (layer === AREA_LAYER) features = dissolved ? this.dissolvedAreas(band, year) : this.areas().simplified(band);
+    else if (this.polygonLayers().includes(layer)) features = this.layerTopology(layer).simplified(band);
+    else return null;
+    this.bands.set(key, pack(features));
+    return features;
+  }
+
+  private areas(): PartitionTopology {
+    this.areaTopology ??= new PartitionTopology(this.dataset.areas.map((a) => ({ id: a.id, properties: { regsokod: a.regsokod, kommunkod: a.kommunkod }, geometry: a.wgs84 })));
+    return this.areaTopology;
+  }
+
+  /** The extra layers made of polygons only, generalised like the areas: a partition too (kommuner) or disjoint. */
+  private polygonLayers(): string[] {
+    return this.dataset.layers.filter(isPolygonal).map((l) => l.tileLayer);
+  }
+
+  private layerTopology(name: string): PartitionTopology {
+    let topology = this.layerTopologies.get(name);
+    if (!topology) this.layerTopologies.set(name, (topology = new PartitionTopology(polygonFeatures(this.dataset.layers.find((l) => l.tileLayer === name)!))));
+    return topology;
+  }
+
   private dissolvedAreas(band: ZoomBand, year: number): PartitionFeature[] {
     const types = this.dataset.areaTypes.get(year);
-    return this.areaTopology.dissolved(
+    return this.areas().dissolved(
       band,
       (f) => {
         const typ = types?.get(f.properties.regsokod as string);
@@ -105,9 +150,11 @@ function bandOf(z: number): ZoomBand {
   return generalisationBand(Math.max(0, z));
 }
 
-function polygonFeatures(layer: Layer): PartitionFeature[] | null {
-  const polygonal = layer.features.every((f) => f.wgs84.type === 'Polygon' || f.wgs84.type === 'MultiPolygon');
-  if (!polygonal || layer.features.length === 0) return null;
+function isPolygonal(layer: Layer): boolean {
+  return layer.features.length > 0 && layer.features.every((f) => f.wgs84.type === 'Polygon' || f.wgs84.type === 'MultiPolygon');
+}
+
+function polygonFeatures(layer: Layer): PartitionFeature[] {
   return layer.features.map((f, i) => ({ id: layerFeatureId(layer, i), properties: {}, geometry: f.wgs84 as MultiPolygon }));
 }
 
@@ -136,6 +183,6 @@ function feature(id: number, geometry: Geometry): Feature {
   return { type: 'Feature', id, properties: null, geometry };
 }
 
-function collection(features: PartitionFeature[], plane: GridPlane): FeatureCollection {
+function collection(features: BandFeatures, plane: GridPlane): FeatureCollection {
   return { type: 'FeatureCollection', features: features.map((f) => feature(f.id, mapGeometry(f.geometry, plane.fromLonLat))) };
 }

@@ -7,6 +7,7 @@ import type { Role } from '../data/disclosure.ts';
 import { compressTile, type CachedTile, type TileCache } from './cache.ts';
 import { TILE_MATRIX_SETS, WEB_MERCATOR_QUAD, tilesCovering, type TileAddress, type TileMatrixSet } from './grid.ts';
 import { gridPlane } from './plane.ts';
+import type { PreparedBands } from './prepared.ts';
 import { TileMaker, type TilesetInfo } from './tilesets.ts';
 
 export type TileLookup = { status: 'ok'; tile: CachedTile } | { status: 'out-of-range'; reason: string };
@@ -41,8 +42,10 @@ export class TileService {
     private readonly cache: TileCache,
     /** Told of every tile made (server/metrics.ts times them; tiles/ stays free of any metrics library). */
     private readonly onMade?: TileMadeListener,
+    /** The generalised geometry, if prepared off this thread (prepared.ts); else made here on first use. */
+    prepared?: PreparedBands,
   ) {
-    this.maker = new TileMaker(dataset);
+    this.maker = new TileMaker(dataset, prepared);
     this.bounds = datasetBounds(dataset);
   }
 

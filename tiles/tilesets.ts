@@ -8,6 +8,7 @@ import { yearAttributes, type YearAttributes } from './attributes.ts';
 import { MAX_ZOOM, TileGeometry } from './geometry.ts';
 import { WEB_MERCATOR_QUAD, inTileMatrix, type TileAddress, type TileMatrixSet } from './grid.ts';
 import { cleanFeature, encodeTile, type TileFeature } from './mvt.ts';
+import type { PreparedBands } from './prepared.ts';
 
 export const TILESET_PREFIX = 'omradestyper';
 export const MIN_ZOOM = 0;
@@ -32,8 +33,11 @@ export class TileMaker {
   readonly tilesets: Map<string, TilesetInfo>;
   private readonly attributeCache = new Map<string, YearAttributes>();
 
-  constructor(readonly dataset: Dataset) {
-    this.geometry = new TileGeometry(dataset);
+  constructor(
+    readonly dataset: Dataset,
+    prepared?: PreparedBands,
+  ) {
+    this.geometry = new TileGeometry(dataset, prepared);
     this.tilesets = new Map(tilesetsOf(dataset).map((t) => [t.id, t]));
   }
 

@@ -31,6 +31,9 @@ export async function buildAndStore(manifest: string, root: string, progress?: P
   return { id, dir, areas: dataset.areas.length, warnings: report.warnings.length, seconds: (performance.now() - started) / 1000 };
 }
 
+/** The entry of a worker thread running a TypeScript module, named in its workerData as `module` (a file URL). */
+export const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
 /** What the build worker (worker.ts) posts: progress steps, then one outcome. */
 export type BuildMessage =
   | { type: 'step'; step: string }
@@ -45,7 +48,7 @@ export type BuildMessage =
 export function buildInWorker(manifest: string, root: string, progress?: Progress, options: StoreOptions = {}): Promise<BuildSummary> {
   return new Promise((resolve, reject) => {
     // worker-entry.mjs loads worker.ts through tsx, whatever loader the calling thread runs under (tsx, vitest).
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { manifest, root, options } });
+    const worker = new Worker(WORKER_ENTRY, { workerData: { module: new URL('./worker.ts', import.meta.url).href, manifest, root, options } });
     let outcome: BuildMessage | undefined;
     worker.on('message', (message: BuildMessage) => {
       if (message.type === 'step') progress?.(message.step);
