@@ -140,7 +140,6 @@ export async function waitFor(child: Child, url: string, ok: (r: HttpResult) => 
   }
 }
 
-/** Resident set size and its peak, from /proc (Linux). */
 /**
  * CPU seconds a process has used so far, user + system, all its threads (/proc/PID/stat fields 14 and 15, in Linux's
  * USER_HZ of 100 ticks a second). Per request, this is steadier than requests/s on a shared machine: a server that
@@ -153,6 +152,7 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Resident set size and its peak, from /proc (Linux). */
 export function memoryOf(pid: number): { rssMb: number; hwmMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);

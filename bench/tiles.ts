@@ -288,7 +288,7 @@ interface Target {
   prefix: string;
   suffix: string;
   /** The server's process, for its CPU time per request. */
-  pid?: number;
+  pid: number;
 }
 
 interface HttpResultSet {
@@ -316,7 +316,7 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
     // Our server, as `npm start` runs it.
     const ours = await startOurs('ours', []);
     children.push(ours.child);
-    const oursTarget: Target = { name: 'ours', origin: ours.origin, prefix: `/tiles/${ts.id}/`, suffix: '.mvt', pid: ours.child.proc.pid };
+    const oursTarget: Target = { name: 'ours', origin: ours.origin, prefix: `/tiles/${ts.id}/`, suffix: '.mvt', pid: ours.child.proc.pid! };
     const warmMs = new Map<Target['name'], number>();
     let t = performance.now();
     const oursBodies = await fetchAll(oursTarget, paths);
@@ -335,7 +335,7 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
       const port = await freePort();
       const child = spawnChild('ceiling server', process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'ceiling-server.ts'), String(port), listFile, `${ours.origin}${oursTarget.prefix}`, oursTarget.suffix], path.join(tmp, 'ceiling.log'), { cwd: ROOT });
       children.push(child);
-      const target: Target = { name: 'ceiling', origin: `http://127.0.0.1:${port}`, prefix: oursTarget.prefix, suffix: oursTarget.suffix, pid: child.proc.pid };
+      const target: Target = { name: 'ceiling', origin: `http://127.0.0.1:${port}`, prefix: oursTarget.prefix, suffix: oursTarget.suffix, pid: child.proc.pid! };
       await waitFor(child, `${target.origin}${target.prefix}${paths[0]}${target.suffix}`, (r) => r.status === 200, 120_000);
       t = performance.now();
       const bodies = await fetchAll(target, paths);
@@ -362,7 +362,7 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
         env: { ...process.env, NODE_ENV: 'production' },
       });
       children.push(child);
-      const target: Target = { name: 'tileserver-gl-light', origin: `http://127.0.0.1:${port}`, prefix: `/data/${ts.id}/`, suffix: '.pbf', pid: child.proc.pid };
+      const target: Target = { name: 'tileserver-gl-light', origin: `http://127.0.0.1:${port}`, prefix: `/data/${ts.id}/`, suffix: '.pbf', pid: child.proc.pid! };
       await waitFor(child, `${target.origin}/health`, (r) => r.status === 200, 120_000);
       t = performance.now();
       const bodies = await fetchAll(target, paths);
@@ -383,9 +383,9 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
     for (let r = 1; r <= rounds; r++) {
       for (const target of targets) {
         const before = load();
-        const cpuBefore = cpuSecondsOf(target.pid!);
+        const cpuBefore = cpuSecondsOf(target.pid);
         const result = await runWrk(target.origin, listFile, target.prefix, target.suffix, wrkOptions, path.join(tmp, 'wrk.log'));
-        const cpuUs = ((cpuSecondsOf(target.pid!) - cpuBefore) * 1e6) / result.requests;
+        const cpuUs = ((cpuSecondsOf(target.pid) - cpuBefore) * 1e6) / result.requests;
         cpuPerRequest.get(target.name)!.push(cpuUs);
         command = result.command.replace(target.origin, 'URL').replace(` ${target.prefix} ${target.suffix} `, ' PREFIX SUFFIX ').replaceAll(`${ROOT}/`, '');
         runs.get(target.name)!.push(result);
@@ -474,7 +474,7 @@ async function profileServers(ts: TilesetInfo, paths: string[]): Promise<string>
     const ours = await startOurs('ours-profiled', profFlags(oursDir));
     children.push(ours.child);
     const targets: { target: Target; child: Child; dir: string }[] = [];
-    targets.push({ target: { name: 'ours', origin: ours.origin, prefix: `/tiles/${ts.id}/`, suffix: '.mvt' }, child: ours.child, dir: oursDir });
+    targets.push({ target: { name: 'ours', origin: ours.origin, prefix: `/tiles/${ts.id}/`, suffix: '.mvt', pid: ours.child.proc.pid! }, child: ours.child, dir: oursDir });
     await fetchAll(targets[0].target, paths);
     if (!skip.has('ceiling')) {
       const dir = path.join(tmp, 'profile-ceiling');
@@ -482,7 +482,7 @@ async function profileServers(ts: TilesetInfo, paths: string[]): Promise<string>
       const prefix = targets[0].target.prefix;
       const child = spawnChild('ceiling-profiled', process.execPath, [...profFlags(dir), '--import', 'tsx', path.join(ROOT, 'bench', 'ceiling-server.ts'), String(port), listFile, `${ours.origin}${prefix}`, '.mvt'], path.join(tmp, 'ceiling-profiled.log'), { cwd: ROOT });
       children.push(child);
-      const target: Target = { name: 'ceiling', origin: `http://127.0.0.1:${port}`, prefix, suffix: '.mvt' };
+      const target: Target = { name: 'ceiling', origin: `http://127.0.0.1:${port}`, prefix, suffix: '.mvt', pid: child.proc.pid! };
       await waitFor(child, `${target.origin}${prefix}${paths[0]}.mvt`, (r) => r.status === 200, 120_000);
       await fetchAll(target, paths);
       targets.push({ target, child, dir });

@@ -11,10 +11,10 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { buildInWorker, type BuildSummary, type StoreOptions } from '../data/build/build.ts';
-import { prepareBandsInWorker } from '../tiles/prepared.ts';
 import { readBuild } from '../data/build/store.ts';
 import { loadManifest, sourceFiles } from '../data/manifest.ts';
 import { DataError, formatProblem } from '../data/report.ts';
+import { prepareBandsInWorker } from '../tiles/prepared.ts';
 import type { Progress } from '../data/build/pipeline.ts';
 import type { DatasetStore } from './dataset-store.ts';
 import { watchFiles } from './watch.ts';

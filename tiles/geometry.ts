@@ -55,7 +55,7 @@ export class TileGeometry {
   prepareBands(): PreparedBands {
     for (const band of ZOOM_BANDS) {
       // The dissolved bands differ by year; the others are one for all years.
-      for (const year of band.minzoom < DISSOLVE_BELOW_ZOOM ? this.dataset.years : this.dataset.years.slice(0, 1)) this.bandFeatures(AREA_LAYER, band, year);
+      for (const year of isDissolved(AREA_LAYER, band) ? this.dataset.years : this.dataset.years.slice(0, 1)) this.bandFeatures(AREA_LAYER, band, year);
       for (const layer of this.polygonLayers()) this.bandFeatures(layer, band, 0);
     }
     return this.bands;
@@ -82,8 +82,7 @@ export class TileGeometry {
     // The band's levels in this grid; geojson-vt need not index beyond MAX_ZOOM.
     const minLevel = Math.max(0, band.minzoom - plane.zoomOffset);
     const maxLevel = Math.min(band.maxzoom - plane.zoomOffset, MAX_ZOOM);
-    const yearPart = layer === AREA_LAYER && band.minzoom < DISSOLVE_BELOW_ZOOM ? year : '';
-    const key = `${grid.id}/${layer}/${band.minzoom}/${yearPart}`;
+    const key = `${grid.id}/${bandKey(layer, band, isDissolved(layer, band) ? year : null)}`;
     let entry = this.indexes.get(key);
     if (!entry) {
       // indexMaxZoom: cut the whole band's first level up front only where that is few tiles; deeper, cut on demand.
@@ -104,7 +103,7 @@ export class TileGeometry {
 
   /** A polygon layer's features generalised for a band (kept); null for a layer without a topology (points, lines). */
   private bandFeatures(layer: string, band: ZoomBand, year: number): BandFeatures | null {
-    const dissolved = layer === AREA_LAYER && band.minzoom < DISSOLVE_BELOW_ZOOM;
+    const dissolved = isDissolved(layer, band);
     const key = bandKey(layer, band, dissolved ? year : null);
     const prepared = this.bands.get(key);
     if (prepared) return unpack(prepared);
@@ -143,6 +142,11 @@ export class TileGeometry {
       (key) => ({ id: dissolvedId(key.slice(0, 4), Number(key.slice(5))), properties: {} }),
     );
   }
+}
+
+/** Below DISSOLVE_BELOW_ZOOM the areas are dissolved by kommun × områdestyp, which depends on the year. */
+function isDissolved(layer: string, band: ZoomBand): boolean {
+  return layer === AREA_LAYER && band.minzoom < DISSOLVE_BELOW_ZOOM;
 }
 
 /** The generalisation band of a Web Mercator zoom (z < 0: the first band). */
