@@ -12,6 +12,7 @@ export class CorsPolicy {
   readonly #any: boolean;
   readonly #origins: ReadonlySet<string>;
   readonly #wildcard = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED } as const;
+  readonly #wildcardList = Object.entries(this.#wildcard).flat();
 
   constructor(origins: '*' | readonly string[] = '*') {
     this.#any = origins === '*';
@@ -23,11 +24,18 @@ export class CorsPolicy {
     return !this.#any;
   }
 
-  /** The CORS headers of a response to a request from `origin` (also written by the tile fast path). */
+  /** The CORS headers of a response to a request from `origin`. */
   headers(origin: string | undefined): Readonly<Record<string, string>> {
     if (this.#any) return this.#wildcard;
     if (origin && this.#origins.has(origin.toLowerCase())) return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': EXPOSED };
     return {};
+  }
+
+  /** The same as name, value, name, value, … (the tile fast path's form). */
+  headerList(origin: string | undefined): readonly string[] {
+    if (this.#any) return this.#wildcardList;
+    if (origin && this.#origins.has(origin.toLowerCase())) return ['Access-Control-Allow-Origin', origin, 'Access-Control-Expose-Headers', EXPOSED];
+    return [];
   }
 
   readonly middleware: Middleware = async (ctx, next) => {

@@ -19,8 +19,8 @@ import type { DatasetStore, ServedVersion } from './dataset-store.ts';
 import { OGC_TILE_ROUTE, yearTileset } from './ogc/tiles.ts';
 import { ESRI_TILE_ROUTE } from './routes/esri.ts';
 import { TILE_ROUTE } from './routes/tiles.ts';
-import { SECURITY_HEADERS } from './security-headers.ts';
-import { tileResponse } from './tile-response.ts';
+import { SECURITY_HEADER_LIST } from './security-headers.ts';
+import { tileResponse, VARY_VALUE } from './tile-response.ts';
 
 interface FastTile {
   tileset: TilesetInfo;
@@ -84,6 +84,10 @@ function isVersioned(query: URLSearchParams, id: string): boolean {
   return v.length === 1 && v[0] === id;
 }
 
+function append(list: string[], more: readonly string[]): void {
+  for (const item of more) list.push(item);
+}
+
 /** Answers the request if it asks for a cached public tile; returns the route it answered as, or null. */
 export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: ServerResponse, identity: Identity, cors: CorsPolicy, requestId: string): string | null {
   if (req.method !== 'GET' || req.url === undefined || identity.keyId !== null || identity.refused !== null) return null;
@@ -98,16 +102,16 @@ export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: 
     const tile = found && version.tiles.cached(found.tileset, found.address, 'public', found.grid);
     if (!tile) return null;
     const { id } = version.dataset;
-    const response = tileResponse(tile, versioned && q >= 0 && isVersioned(query, id), req.headers['accept-encoding'] ?? '', req.headers['if-none-match'] ?? '');
-    // Written in one writeHead with nothing set before: node:http's quickest way (no header is copied twice).
-    const headers = response.headers;
-    Object.assign(headers, cors.headers(req.headers.origin), SECURITY_HEADERS);
-    headers['X-Data-Version'] = id;
-    headers['X-Request-Id'] = requestId;
-    if (response.status === 200) headers['Content-Length'] = String(response.body.length);
-    if (cors.variesByOrigin) headers.Vary += ', Origin';
-    res.writeHead(response.status, headers);
-    res.end(response.body);
+    const { status, headers, body } = tileResponse(tile, versioned && q >= 0 && isVersioned(query, id), req.headers['accept-encoding'] ?? '', req.headers['if-none-match'] ?? '');
+    // Written in one writeHead with nothing set before, as a flat list: node:http's quickest way (no header is
+    // copied twice, and no object changes shape per header).
+    append(headers, cors.headerList(req.headers.origin));
+    append(headers, SECURITY_HEADER_LIST);
+    headers.push('X-Data-Version', id, 'X-Request-Id', requestId);
+    if (status === 200) headers.push('Content-Length', String(body.length));
+    if (cors.variesByOrigin) headers[VARY_VALUE] += ', Origin';
+    res.writeHead(status, headers);
+    res.end(body);
     return route;
   }
   return null;

@@ -25,7 +25,7 @@ import { MAX_ZOOM, type TilesetInfo } from '../../tiles/tilesets.ts';
 import type { DatasetStore, ServedVersion } from '../dataset-store.ts';
 import { carriedParams, roleOf } from '../auth.ts';
 import { HttpError, httpErrorOf } from '../errors.ts';
-import { SHORT, tileResponse } from '../tile-response.ts';
+import { SHORT, sendTileResponse, tileResponse } from '../tile-response.ts';
 import { baseUrl } from '../urls.ts';
 import { sendJson } from './send.ts';
 
@@ -126,10 +126,7 @@ export function ogcTilesRouter(store: DatasetStore, publicUrl: string | undefine
     const { year: y } = year(ctx, version, temporal);
     const found = version.tiles.get(yearTileset(version, y), { z: Number(tileMatrix), x: Number(tileCol), y: Number(tileRow) }, roleOf(ctx), g, layers);
     if (found.status !== 'ok') throw new HttpError(404, found.reason);
-    const response = tileResponse(found.tile, ctx.query.v === version.dataset.id, ctx.get('Accept-Encoding'), ctx.get('If-None-Match'));
-    ctx.set(response.headers);
-    ctx.status = response.status;
-    if (response.status === 200) ctx.body = response.body;
+    sendTileResponse(ctx, tileResponse(found.tile, ctx.query.v === version.dataset.id, ctx.get('Accept-Encoding'), ctx.get('If-None-Match')));
   };
 
   router.get(

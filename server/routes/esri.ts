@@ -16,7 +16,7 @@ import type { DatasetStore, ServedVersion } from '../dataset-store.ts';
 import { directoryHtml, serviceHtml, SERVICES_PATH } from '../esri/html.ts';
 import { roleOf } from '../auth.ts';
 import { HttpError } from '../errors.ts';
-import { SHORT, tileResponse } from '../tile-response.ts';
+import { SHORT, sendTileResponse, tileResponse } from '../tile-response.ts';
 import { baseUrl } from '../urls.ts';
 
 const FORMATS = ['json', 'pjson', 'html'] as const;
@@ -74,10 +74,7 @@ export function esriRouter(store: DatasetStore, publicUrl: string | undefined): 
     const lookup = version.tiles.get(found.tileset, address, roleOf(ctx), found.grid);
     if (lookup.status !== 'ok') throw new HttpError(404, `level ${address.z}, row ${address.y}, column ${address.x}: ${lookup.reason}`);
     // Tile URLs carry no data version (ArcGIS builds them from the template): short-lived, revalidated by ETag.
-    const response = tileResponse(lookup.tile, false, ctx.get('Accept-Encoding'), ctx.get('If-None-Match'));
-    ctx.set(response.headers);
-    ctx.status = response.status;
-    if (response.status === 200) ctx.body = response.body;
+    sendTileResponse(ctx, tileResponse(lookup.tile, false, ctx.get('Accept-Encoding'), ctx.get('If-None-Match')));
   });
 
   return router;

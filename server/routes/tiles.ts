@@ -12,7 +12,7 @@ import { tileJson } from '../../tiles/tilejson.ts';
 import type { DatasetStore } from '../dataset-store.ts';
 import { HttpError } from '../errors.ts';
 import { baseUrl } from '../urls.ts';
-import { SHORT, tileResponse } from '../tile-response.ts';
+import { SHORT, sendTileResponse, tileResponse } from '../tile-response.ts';
 import { carriedParams, roleOf, withCarried } from '../auth.ts';
 import { datasetTileset, linkQuery } from '../ogc/tiles.ts';
 
@@ -82,10 +82,7 @@ export function tilesRouter(store: DatasetStore, publicUrl: string | undefined):
     }
     const found = tiles.get(tileset, { z: Number(ctx.params.z), x: Number(ctx.params.x), y: Number(y) }, roleOf(ctx));
     if (found.status !== 'ok') throw new HttpError(404, found.reason);
-    const response = tileResponse(found.tile, ctx.query.v === dataset.id, ctx.get('Accept-Encoding'), ctx.get('If-None-Match'));
-    ctx.set(response.headers);
-    ctx.status = response.status;
-    if (response.status === 200) ctx.body = response.body;
+    sendTileResponse(ctx, tileResponse(found.tile, ctx.query.v === dataset.id, ctx.get('Accept-Encoding'), ctx.get('If-None-Match')));
   });
 
   router.get('/styles', (ctx) => {
