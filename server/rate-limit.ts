@@ -20,13 +20,13 @@ export class RateLimiter {
     this.#prune(now);
     const bucket = this.#buckets.get(client);
     const tokens = bucket ? Math.min(this.requests, bucket.tokens + (now - bucket.at) * this.#perMs) : this.requests;
-    if (tokens < 1) {
-      if (bucket) Object.assign(bucket, { tokens, at: now });
-      return Math.ceil((1 - tokens) / this.#perMs);
-    }
-    if (bucket) Object.assign(bucket, { tokens: tokens - 1, at: now });
-    else this.#buckets.set(client, { tokens: tokens - 1, at: now });
-    return 0;
+    const left = tokens < 1 ? tokens : tokens - 1;
+    // Updated in place: every request passes here, a cached tile included.
+    if (bucket) {
+      bucket.tokens = left;
+      bucket.at = now;
+    } else this.#buckets.set(client, { tokens: left, at: now });
+    return tokens < 1 ? Math.ceil((1 - tokens) / this.#perMs) : 0;
   }
 
   /** Once per window, forgets the buckets that have refilled: a full bucket is the same as none. */
