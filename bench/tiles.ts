@@ -28,6 +28,8 @@
  *   --precompute-max 12 maxzoom of the precompute timing
  *   --cpu-prof          after the rounds, one more wrk run against a --cpu-prof'd instance of our server, and a
  *                       summary of where its CPU went during that run
+ *   --pin               during the warm rounds, every thread of the measured server on CPU 0 and wrk on the others
+ *                       (taskset): one core per server, and steadier figures on a shared machine
  *   --list FILE         tile list (default bench/tiles-gr-sthlm.txt)   --tileset ID (default omradestyper-2023)
  *   --build-dir DIR     build root (default build/)       --keep-tmp   keep the temp dir (logs, MBTiles, profiles)
  *
@@ -74,6 +76,7 @@ const { values } = parseArgs({
     'pg-passes': { type: 'string', default: '3' },
     'precompute-max': { type: 'string', default: '12' },
     'cpu-prof': { type: 'boolean', default: false },
+    pin: { type: 'boolean', default: false },
     list: { type: 'string', default: path.join(ROOT, 'bench', 'tiles-gr-sthlm.txt') },
     tileset: { type: 'string', default: 'omradestyper-2023' },
     'build-dir': { type: 'string', default: process.env.BUILD_DIR ?? path.join(ROOT, 'build') },
@@ -88,7 +91,8 @@ const coldRuns = positiveInt('cold-runs', values['cold-runs']!);
 const pgPasses = positiveInt('pg-passes', values['pg-passes']!);
 const precomputeMax = Number(values['precompute-max']);
 if (!Number.isInteger(precomputeMax) || precomputeMax < 0 || precomputeMax > 14) throw new Error('--precompute-max: expected 0–14');
-const wrkOptions: WrkOptions = { threads: positiveInt('threads', values.threads!), connections: positiveInt('connections', values.connections!), duration: values.duration! };
+const pinned = values.pin ? pinning() : null;
+const wrkOptions: WrkOptions = { threads: positiveInt('threads', values.threads!), connections: positiveInt('connections', values.connections!), duration: values.duration!, cpus: pinned?.wrk };
 const listFile = path.resolve(values.list!);
 const buildDir = path.resolve(values['build-dir']!);
 
@@ -393,6 +397,7 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
     for (let r = 1; r <= rounds; r++) {
       for (const target of targets) {
         const before = load();
+        if (pinned) pin(target.pid, pinned.server);
         const cpuBefore = cpuSecondsOf(target.pid);
         const result = await runWrk(target.origin, listFile, target.prefix, target.suffix, wrkOptions, path.join(tmp, 'wrk.log'));
         const cpuUs = ((cpuSecondsOf(target.pid) - cpuBefore) * 1e6) / result.requests;
@@ -702,7 +707,8 @@ function markdown(r: Report): string {
     out.push(
       `Keep-alive, \`Accept-Encoding: gzip\`, every request another tile of the list (bench/wrk-tiles.lua; PREFIX SUFFIX \`/tiles/${r.tileset}/\` \`.mvt\` for ours and the ceiling, \`/data/${r.tileset}/\` \`.pbf\` for tileserver-gl-light). ` +
         `${rounds} round${rounds > 1 ? 's' : ''}, each running the servers in turn; medians of the rounds. ` +
-        `Each server got one warm-up pass over the list first.`,
+        `Each server got one warm-up pass over the list first.` +
+        (pinned ? ` Pinned (\`--pin\`): every thread of the measured server on CPU ${pinned.server}, wrk on CPU ${pinned.wrk}.` : ''),
     );
     out.push('');
     out.push('| server | requests/s (median) | runs | latency p50 | latency p99 | bytes/response | CPU µs/request (median; runs) |');
@@ -838,6 +844,20 @@ function pgMedian(pg: PostgisResult) {
 }
 
 // ---- small helpers ----------------------------------------------------------------------------------------------
+
+/** The CPUs for --pin: the server gets CPU 0, wrk the rest; needs two CPUs and taskset (util-linux). */
+function pinning(): { server: string; wrk: string } {
+  const cpus = os.availableParallelism();
+  if (cpus < 2) throw new Error('--pin needs at least two CPUs');
+  if (spawnSync('taskset', ['-V']).error) throw new Error('--pin needs taskset (util-linux)');
+  return { server: '0', wrk: cpus === 2 ? '1' : `1-${cpus - 1}` };
+}
+
+/** Moves every thread of a process onto the given CPUs. */
+function pin(pid: number, cpus: string): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset -a -p -c ${cpus} ${pid} failed: ${r.stderr}`);
+}
 
 function readList(file: string): TileAddress[] {
   return readFileSync(file, 'utf8')

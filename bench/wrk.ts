@@ -12,6 +12,8 @@ export interface WrkOptions {
   connections: number;
   /** wrk's -d, e.g. "20s". */
   duration: string;
+  /** CPUs to run wrk on (taskset -c), e.g. "1"; any if unset. */
+  cpus?: string;
 }
 
 export interface WrkResult {
@@ -34,7 +36,7 @@ export function wrkVersion(): string | null {
 /** GET `${origin}${prefix}${z/x/y}${suffix}` for every line of `list`, round robin. */
 export async function runWrk(origin: string, list: string, prefix: string, suffix: string, o: WrkOptions, log: string): Promise<WrkResult> {
   const args = [`-t${o.threads}`, `-c${o.connections}`, `-d${o.duration}`, '--timeout', '10s', '-s', WRK_SCRIPT, origin, '--', list, prefix, suffix, String(o.threads)];
-  const out = await runChild('wrk', 'wrk', args, log);
+  const out = o.cpus === undefined ? await runChild('wrk', 'wrk', args, log) : await runChild('wrk', 'taskset', ['-c', o.cpus, 'wrk', ...args], log);
   const json = /^WRK_JSON (.+)$/m.exec(out)?.[1];
   if (!json) throw new Error(`no WRK_JSON line in wrk's output:\n${out}`);
   const r = JSON.parse(json) as {
