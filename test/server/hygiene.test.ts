@@ -102,6 +102,24 @@ describe('CORS from the configuration', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toBe('X-API-Key');
   });
+
+  it('sends a cached tile from the fast path with the same CORS headers as the app', async () => {
+    const get = (origin: string, id: string) => request(mini.handler).get('/tiles/omradestyper/3/4/2.mvt').set('Origin', origin).set('Accept-Encoding', 'gzip').set('X-Request-Id', id);
+    const made = await get('https://maps.example.se', 'cors-made');
+    const cached = await get('https://maps.example.se', 'cors-cached');
+    const other = await get('https://evil.example.com', 'cors-other');
+    // The app logs a request at info (30), the fast path at debug (20).
+    expect(['cors-made', 'cors-cached', 'cors-other'].map((id) => logLines.find((l) => l.requestId === id)?.level)).toEqual([30, 20, 20]);
+    for (const res of [made, cached]) {
+      expect(res.status).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBe('https://maps.example.se');
+      expect(res.headers['access-control-expose-headers']).toMatch(/X-Data-Version/);
+      expect(res.headers.vary).toBe('Accept-Encoding, Origin');
+    }
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    expect(other.headers['access-control-expose-headers']).toBeUndefined();
+    expect(other.headers.vary).toBe('Accept-Encoding, Origin');
+  });
 });
 
 describe('size limits', () => {
