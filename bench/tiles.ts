@@ -6,8 +6,9 @@
  *
  *  1. warm HTTP throughput (wrk, keep-alive, Accept-Encoding: gzip, every request another tile of the list):
  *     our server (`node --import tsx server/main.ts`, after /ready says precompute done and one warm-up pass), a bare
- *     node:http server answering the same gzip bytes from a Map (the practical ceiling), and tileserver-gl-light
- *     serving an MBTiles export of the same tiles. Rounds interleave the three; medians are reported.
+ *     node:http server answering the same gzip bytes from a Map (the practical ceiling), the same bare server with
+ *     its writes batched per event-loop turn as our fast path does (for comparison; no target), and
+ *     tileserver-gl-light serving an MBTiles export of the same tiles. Rounds interleave them; medians are reported.
  *     Targets: ours ≥ 70 % of the ceiling, ≥ 10× tileserver-gl-light.
  *  2. cold generation of the list in-process: a fresh TileMaker on the zoom bands generalised in a worker, as at the
  *     server's start-up (geojson-vt indexes, cut, MVT encoding)
@@ -18,9 +19,9 @@
  *  4. A markdown block for bench/RESULTS.md.
  *
  * Options:
- *   --duration 20s      wrk -d per run                    --rounds 3         wrk rounds (each: ours, ceiling, tileserver)
+ *   --duration 20s      wrk -d per run                    --rounds 3         wrk rounds (each: every server in turn)
  *   --threads 2         wrk -t                            --connections 64   wrk -c
- *   --skip LIST         any of http,ceiling,tileserver,cold,postgis,precompute (comma-separated)
+ *   --skip LIST         any of http,ceiling,tileserver,cold,postgis,precompute (comma-separated; ceiling: both)
  *   --mbtiles list      what tileserver-gl-light serves: `list` (default) the list's tiles and their ancestors,
  *                       written with MBTilesWriter; `full` the whole z0–14 pyramid via the exporter (~80 s);
  *                       or the path of an existing MBTiles of the same build
@@ -297,7 +298,7 @@ async function postgisSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[]): P
 }
 
 interface Target {
-  name: 'ours' | 'ceiling' | 'tileserver-gl-light';
+  name: 'ours' | 'ceiling' | 'ceiling-batched' | 'tileserver-gl-light';
   origin: string;
   prefix: string;
   suffix: string;
@@ -313,7 +314,7 @@ interface HttpResultSet {
   cacheAfter: unknown;
   precomputeTiles: number;
   mbtiles: { what: string; tiles: number; mb: number; seconds: number } | null;
-  identicalToOurs: { tileserver: number | null; ceiling: number | null };
+  identicalToOurs: { tileserver: number | null; ceiling: number | null; 'ceiling-batched': number | null };
   runs: Map<Target['name'], WrkResult[]>;
   /** CPU µs (user + system, every thread of the server process) per request, per round. */
   cpuPerRequest: Map<Target['name'], number[]>;
@@ -343,20 +344,24 @@ async function httpSide(ds: Dataset, ts: TilesetInfo, list: TileAddress[], bytes
     }
 
     const targets: Target[] = [oursTarget];
-    const identical: HttpResultSet['identicalToOurs'] = { tileserver: null, ceiling: null };
+    const identical: HttpResultSet['identicalToOurs'] = { tileserver: null, ceiling: null, 'ceiling-batched': null };
 
     if (!skip.has('ceiling')) {
-      const port = await freePort();
-      const child = spawnChild('ceiling server', process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'ceiling-server.ts'), String(port), listFile, `${ours.origin}${oursTarget.prefix}`, oursTarget.suffix], path.join(tmp, 'ceiling.log'), { cwd: ROOT });
-      children.push(child);
-      const target: Target = { name: 'ceiling', origin: `http://127.0.0.1:${port}`, prefix: oursTarget.prefix, suffix: oursTarget.suffix, pid: child.proc.pid! };
-      await waitFor(child, `${target.origin}${target.prefix}${paths[0]}${target.suffix}`, (r) => r.status === 200, 120_000);
-      t = performance.now();
-      const bodies = await fetchAll(target, paths);
-      warmMs.set('ceiling', performance.now() - t);
-      identical.ceiling = bodies.filter((r, i) => Buffer.compare(r.body, oursBodies[i].body) === 0).length;
-      log(`ceiling: bare node:http on port ${port}, ${identical.ceiling} of ${list.length} responses byte-identical to ours; warm-up ${ms(warmMs.get('ceiling')!)}`);
-      targets.push(target);
+      for (const name of ['ceiling', 'ceiling-batched'] as const) {
+        const port = await freePort();
+        const args = [String(port), listFile, `${ours.origin}${oursTarget.prefix}`, oursTarget.suffix, ...(name === 'ceiling-batched' ? ['batched'] : [])];
+        const child = spawnChild(name, process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'ceiling-server.ts'), ...args], path.join(tmp, `${name}.log`), { cwd: ROOT });
+        children.push(child);
+        const target: Target = { name, origin: `http://127.0.0.1:${port}`, prefix: oursTarget.prefix, suffix: oursTarget.suffix, pid: child.proc.pid! };
+        await waitFor(child, `${target.origin}${target.prefix}${paths[0]}${target.suffix}`, (r) => r.status === 200, 120_000);
+        t = performance.now();
+        const bodies = await fetchAll(target, paths);
+        warmMs.set(name, performance.now() - t);
+        const same = bodies.filter((r, i) => Buffer.compare(r.body, oursBodies[i].body) === 0).length;
+        identical[name] = same;
+        log(`${name}: bare node:http${name === 'ceiling-batched' ? ', writes batched per turn' : ''} on port ${port}, ${same} of ${list.length} responses byte-identical to ours; warm-up ${ms(warmMs.get(name)!)}`);
+        targets.push(target);
+      }
     }
 
     let mbtiles: HttpResultSet['mbtiles'] = null;
@@ -670,6 +675,7 @@ function summaryText(r: Report): string {
     }
     const ratios = httpRatios(h);
     if (ratios.ceiling) lines.push(`ours / ceiling       ${pct(ratios.ceiling.ofMedians)} (per round ${ratios.ceiling.perRound.map(pct).join(', ')}); target ≥ 70 %`);
+    if (ratios.ceilingBatched) lines.push(`ours / batched ceil. ${pct(ratios.ceilingBatched.ofMedians)} (per round ${ratios.ceilingBatched.perRound.map(pct).join(', ')}); the bare server with our write batching`);
     if (ratios.tileserver) lines.push(`ours / tileserver    ${ratios.tileserver.ofMedians.toFixed(1)}× (per round ${ratios.tileserver.perRound.map((x) => `${x.toFixed(1)}×`).join(', ')}); target ≥ 10×`);
     lines.push(
       `ours RSS             ${fmt(h.rssAfterStartup.rssMb)} MB at ready (both years, z0–10 precomputed), ${fmt(h.rssSettled.rssMb)} MB ${SETTLE_MS / 1000} s later; ${fmt(h.rssAfterBench.rssMb)} MB after the runs, peak ${fmt(h.rssAfterBench.hwmMb)} MB; target ≤ 500 MB`,
@@ -720,15 +726,18 @@ function markdown(r: Report): string {
           ? 'ours: `node --import tsx server/main.ts` (Koa, LRU of gzip bytes)'
           : name === 'ceiling'
             ? 'ceiling: bare `node:http`, same gzip bytes from a Map'
-            : `tileserver-gl-light ${h.tileserverVersion} (MBTiles: ${h.mbtiles?.what})`;
+            : name === 'ceiling-batched'
+              ? 'the ceiling with its writes batched per event-loop turn, as ours (server/response-batch.ts)'
+              : `tileserver-gl-light ${h.tileserverVersion} (MBTiles: ${h.mbtiles?.what})`;
       const cpu = h.cpuPerRequest.get(name)!;
       out.push(`| ${label} | ${fmt(med.rps)} | ${runs.map((x) => fmt(x.rps)).join(', ')} | ${med.p50.toFixed(2)} ms | ${med.p99.toFixed(2)} ms | ${fmt(med.bytes)} | ${median(cpu).toFixed(1)}; ${cpu.map((x) => x.toFixed(1)).join(', ')} |`);
     }
     out.push('');
     if (ratios.ceiling) out.push(`- ours / ceiling: **${pct(ratios.ceiling.ofMedians)}** (per round ${ratios.ceiling.perRound.map(pct).join(', ')}); target ≥ 70 %: ${ratios.ceiling.ofMedians >= 0.7 ? 'met' : '**missed**'}.`);
+    if (ratios.ceilingBatched) out.push(`- ours / the batched ceiling: ${pct(ratios.ceilingBatched.ofMedians)} (per round ${ratios.ceilingBatched.perRound.map(pct).join(', ')}): the same bare server with the write batching of our fast path, for comparison (no target).`);
     if (ratios.tileserver) out.push(`- ours / tileserver-gl-light: **${ratios.tileserver.ofMedians.toFixed(1)}×** (per round ${ratios.tileserver.perRound.map((x) => `${x.toFixed(1)}×`).join(', ')}); target ≥ 10×: ${ratios.tileserver.ofMedians >= 10 ? 'met' : '**missed**'}.`);
     const checks: string[] = [];
-    if (h.identicalToOurs.ceiling !== null) checks.push(`the ceiling's responses are ours byte for byte (${h.identicalToOurs.ceiling} of ${fmt(r.tiles)})`);
+    if (h.identicalToOurs.ceiling !== null) checks.push(`the ceilings' responses are ours byte for byte (${h.identicalToOurs.ceiling} and ${h.identicalToOurs['ceiling-batched']} of ${fmt(r.tiles)})`);
     if (h.identicalToOurs.tileserver !== null) checks.push(`tileserver-gl-light's tiles equal ours once gunzipped (${h.identicalToOurs.tileserver} of ${fmt(r.tiles)})`);
     if (checks.length) out.push(`- Checked: ${checks.join('; ')}; no non-2xx responses or socket errors in any run.`);
     if (h.mbtiles) out.push(`- MBTiles for tileserver-gl-light: ${h.mbtiles.what}, ${fmt(h.mbtiles.mb, 1)} MB, made in ${h.mbtiles.seconds.toFixed(1)} s. tileserver-gl-light gunzips every stored tile and gzips it again per request.`);
@@ -802,14 +811,16 @@ function markdown(r: Report): string {
   return `\`\`\`\`markdown\n${out.join('\n')}\n\`\`\`\``;
 }
 
-function httpRatios(h: HttpResultSet): { ceiling?: { ofMedians: number; perRound: number[] }; tileserver?: { ofMedians: number; perRound: number[] } } {
+type Ratio = { ofMedians: number; perRound: number[] };
+
+function httpRatios(h: HttpResultSet): { ceiling?: Ratio; ceilingBatched?: Ratio; tileserver?: Ratio } {
   const ours = h.runs.get('ours')!;
   const ratio = (name: Target['name']) => {
     const other = h.runs.get(name);
     if (!other) return undefined;
     return { ofMedians: medianRun(ours).rps / medianRun(other).rps, perRound: ours.map((o, i) => o.rps / other[i].rps) };
   };
-  return { ceiling: ratio('ceiling'), tileserver: ratio('tileserver-gl-light') };
+  return { ceiling: ratio('ceiling'), ceilingBatched: ratio('ceiling-batched'), tileserver: ratio('tileserver-gl-light') };
 }
 
 /** The median run by requests/s, its latencies with it. */

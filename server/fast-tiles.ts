@@ -8,7 +8,7 @@
  * One table of the tile routes it serves: XYZ tiles, the Esri VectorTileServer tiles of every grid, and the
  * dataset's OGC API tiles in the default year. Each entry names its Koa route, which logs and metrics report.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { selectYear } from '../data/features/datetime.ts';
 import { esriService } from '../tiles/esri/services.ts';
 import { tileMatrixSet, WEB_MERCATOR_QUAD, type TileAddress, type TileMatrixSet } from '../tiles/grid.ts';
@@ -88,8 +88,17 @@ function append(list: string[], more: readonly string[]): void {
   for (const item of more) list.push(item);
 }
 
-/** Answers the request if it asks for a cached public tile; returns the route it answered as, or null. */
-export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: ServerResponse, identity: Identity, cors: CorsPolicy, requestId: string): string | null {
+/** What the fast path answers: the status, headers and body to write, and the Koa route it answered as. */
+export interface FastAnswer {
+  route: string;
+  status: number;
+  /** Name, value, …: written in one writeHead with nothing set before (node:http's quickest way). */
+  headers: string[];
+  body: Buffer;
+}
+
+/** The answer to a request for a cached public tile, or null to leave the request to Koa. Writes nothing. */
+export function answerCachedTile(store: DatasetStore, req: IncomingMessage, identity: Identity, cors: CorsPolicy, requestId: string): FastAnswer | null {
   if (req.method !== 'GET' || req.url === undefined || identity.keyId !== null || identity.refused !== null) return null;
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);
@@ -103,16 +112,12 @@ export function serveCachedTile(store: DatasetStore, req: IncomingMessage, res: 
     if (!tile) return null;
     const { id } = version.dataset;
     const { status, headers, body } = tileResponse(tile, versioned && q >= 0 && isVersioned(query, id), req.headers['accept-encoding'] ?? '', req.headers['if-none-match'] ?? '');
-    // Written in one writeHead with nothing set before, as a flat list: node:http's quickest way (no header is
-    // copied twice, and no object changes shape per header).
     append(headers, cors.headerList(req.headers.origin));
     append(headers, SECURITY_HEADER_LIST);
     headers.push('X-Data-Version', id, 'X-Request-Id', requestId);
     if (status === 200) headers.push('Content-Length', String(body.length));
     if (cors.variesByOrigin) headers[VARY_VALUE] += ', Origin';
-    res.writeHead(status, headers);
-    res.end(body);
-    return route;
+    return { route, status, headers, body };
   }
   return null;
 }

@@ -2,7 +2,8 @@
  * The front door: what every request passes before the tile fast path or Koa — a request id (X-Request-Id in and
  * out), the URL length limit, trusted-proxy headers, the caller's identity, the rate limit, and, when the response
  * finishes, one structured log line (route template, status, time, client family, key id; never the key) and the
- * request metrics: the one place that sees every request, fast path and Koa alike.
+ * request metrics: the one place that sees every request, fast path and Koa alike. The fast path's answers are
+ * written in batches, once per turn of the event loop (response-batch.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -12,10 +13,11 @@ import { clientFamily } from './client-family.ts';
 import type { CorsPolicy } from './cors.ts';
 import type { DatasetStore } from './dataset-store.ts';
 import { sendRawError } from './errors.ts';
-import { serveCachedTile } from './fast-tiles.ts';
+import { answerCachedTile, type FastAnswer } from './fast-tiles.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { TrustedProxies } from './proxy.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { ResponseBatch } from './response-batch.ts';
 
 export interface FrontOptions {
   keys: KeyRing;
@@ -50,6 +52,12 @@ interface Arrival {
   identity: Identity;
 }
 
+/** A cached tile's answer waiting in the batch. */
+interface FastReply {
+  arrival: Arrival;
+  answer: FastAnswer;
+}
+
 export function frontDoor(store: DatasetStore, koa: RequestListener, options: FrontOptions): RequestListener {
   const { keys, proxies, cors, limiter, maxUrlLength, log, metrics } = options;
   const recording = log !== undefined || metrics !== undefined;
@@ -79,6 +87,18 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
     log[level](fields, 'request');
   }
 
+  /**
+   * Writes a cached tile whole in one writeHead and end, with nothing set before (a header set earlier sends
+   * node:http down its slow path, which validates and copies every header once more); then records the request at
+   * once, without a 'finish' listener.
+   */
+  function writeFastReply({ arrival, answer }: FastReply): void {
+    arrival.res.writeHead(answer.status, answer.headers);
+    arrival.res.end(answer.body);
+    if (recording) record(arrival, answer.route);
+  }
+  const fastReplies = new ResponseBatch(writeFastReply);
+
   /** Records the request when its response finishes: Koa and the refusals below may finish later. */
   function recordOnFinish(arrival: Arrival): void {
     if (recording) arrival.res.once('finish', record.bind(null, arrival, undefined));
@@ -107,14 +127,14 @@ export function frontDoor(store: DatasetStore, koa: RequestListener, options: Fr
         return sendRawError(res, 429, `too many requests: at most ${limiter.requests} per ${limiter.windowMs / 1000} s; retry in ${seconds} s`, { ...cors.headers(req.headers.origin), 'Retry-After': String(seconds) });
       }
     }
-    // The fast path writes X-Request-Id with its other headers: a header set before writeHead sends node:http down
-    // its slow path, which validates and copies every header once more. It writes the cached tile whole in one call,
-    // so the request is recorded at once, without a 'finish' listener.
-    const fastRoute = serveCachedTile(store, req, res, identity, cors, requestId);
-    if (fastRoute !== null) {
-      if (recording) record(arrival, fastRoute);
+    // The fast path's answer carries X-Request-Id with its other headers.
+    const answer = answerCachedTile(store, req, identity, cors, requestId);
+    if (answer !== null) {
+      fastReplies.add({ arrival, answer });
       return;
     }
+    // Koa's work may be long (a page of features): the answers waiting in the batch go out first.
+    fastReplies.flush();
     recordOnFinish(arrival);
     res.setHeader('X-Request-Id', requestId);
     void koa(req, res);

@@ -10,6 +10,13 @@ import { gridPlane } from './plane.ts';
 import type { PreparedBands } from './prepared.ts';
 import { TileMaker, type TilesetInfo } from './tilesets.ts';
 
+/**
+ * How long the precompute holds the event loop before it yields (a slice ends after the tile that passes it). A
+ * request that arrives meanwhile waits about this long, and so does a batch of cached tiles' answers
+ * (server/response-batch.ts), whose setImmediate may run after the precompute's.
+ */
+const SLICE_MS = 5;
+
 export type TileLookup = { status: 'ok'; tile: CachedTile } | { status: 'out-of-range'; reason: string };
 
 /** A tile made rather than found in the cache, and how long making and compressing it took: what metrics time. */
@@ -88,7 +95,7 @@ export class TileService {
   /**
    * Makes every public tile of Web Mercator zooms minzoom–maxzoom over the data, for every year, and the tiles of the
    * same ground resolution in every other grid (levels minzoom − zoomOffset to maxzoom − zoomOffset: SWEREF 99 TM
-   * 0–8 for 0–10), yielding to the event loop between tiles so that requests are served meanwhile. Stops early when
+   * 0–8 for 0–10), yielding to the event loop every SLICE_MS so that requests are served meanwhile. Stops early when
    * `stop()` is called (a newer version).
    */
   async precompute(minzoom: number, maxzoom: number, onProgress?: (p: PrecomputeProgress) => void): Promise<PrecomputeProgress> {
@@ -101,6 +108,7 @@ export class TileService {
     const started = performance.now();
     const total = levels.reduce((sum, level) => sum + level.addresses.length, 0) * years.length;
     this.progress = { state: 'running', minzoom, maxzoom, done: 0, total, seconds: 0 };
+    let slice = started;
     // Level by level, so that each finished band's geojson-vt indexes can be let go at once (peak memory).
     for (const { grid, addresses } of levels) {
       for (const tileset of years) {
@@ -110,10 +118,12 @@ export class TileService {
           const key = this.key(tileset, address, 'public', grid);
           if (!this.cache.has(key)) this.make(key, tileset, address, 'public', grid);
           this.progress.done++;
-          if (this.progress.done % 64 === 0) {
-            this.progress.seconds = (performance.now() - started) / 1000;
+          const now = performance.now();
+          if (now - slice >= SLICE_MS) {
+            this.progress.seconds = (now - started) / 1000;
             onProgress?.(this.precomputeProgress());
             await new Promise((resolve) => setImmediate(resolve));
+            slice = performance.now();
           }
         }
       }
