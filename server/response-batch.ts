@@ -11,7 +11,7 @@
  *
  * The price is latency: an answer waits for the requests read after it in the same turn. So that it never waits
  * behind slower work, the front door flushes the batch before it hands a request to Koa, and the tile precompute
- * yields until the batch is written (tiles/service.ts).
+ * holds the event loop only in short slices (tiles/service.ts).
  */
 export class ResponseBatch<T> {
   private pending: T[] = [];

@@ -11,11 +11,15 @@ import type { PreparedBands } from './prepared.ts';
 import { TileMaker, type TilesetInfo } from './tilesets.ts';
 
 /**
- * How long the precompute holds the event loop before it yields (a slice ends after the tile that passes it). A
- * request that arrives meanwhile waits about this long, and so does a batch of cached tiles' answers
- * (server/response-batch.ts), whose setImmediate may run after the precompute's.
+ * The precompute holds the event loop in slices (a slice ends after the tile that passes its end): at least
+ * SLICE_MS, and a third of the time the loop spent on requests since the last slice. A request that arrives
+ * meanwhile waits about one slice, and so does a batch of cached tiles' answers (server/response-batch.ts), whose
+ * setImmediate may run after the precompute's. Under heavy load, requests get three quarters of the thread and the
+ * precompute a quarter: a new version still arrives (with fixed 5 ms slices, swaps under the reliability test's load
+ * took twice as long).
  */
 const SLICE_MS = 5;
+const SHARE_OF_REQUEST_TIME = 1 / 3;
 
 export type TileLookup = { status: 'ok'; tile: CachedTile } | { status: 'out-of-range'; reason: string };
 
@@ -95,7 +99,7 @@ export class TileService {
   /**
    * Makes every public tile of Web Mercator zooms minzoom–maxzoom over the data, for every year, and the tiles of the
    * same ground resolution in every other grid (levels minzoom − zoomOffset to maxzoom − zoomOffset: SWEREF 99 TM
-   * 0–8 for 0–10), yielding to the event loop every SLICE_MS so that requests are served meanwhile. Stops early when
+   * 0–8 for 0–10), yielding to the event loop between slices so that requests are served meanwhile. Stops early when
    * `stop()` is called (a newer version).
    */
   async precompute(minzoom: number, maxzoom: number, onProgress?: (p: PrecomputeProgress) => void): Promise<PrecomputeProgress> {
@@ -108,7 +112,7 @@ export class TileService {
     const started = performance.now();
     const total = levels.reduce((sum, level) => sum + level.addresses.length, 0) * years.length;
     this.progress = { state: 'running', minzoom, maxzoom, done: 0, total, seconds: 0 };
-    let slice = started;
+    let sliceEnd = started + SLICE_MS;
     // Level by level, so that each finished band's geojson-vt indexes can be let go at once (peak memory).
     for (const { grid, addresses } of levels) {
       for (const tileset of years) {
@@ -119,11 +123,12 @@ export class TileService {
           if (!this.cache.has(key)) this.make(key, tileset, address, 'public', grid);
           this.progress.done++;
           const now = performance.now();
-          if (now - slice >= SLICE_MS) {
+          if (now >= sliceEnd) {
             this.progress.seconds = (now - started) / 1000;
             onProgress?.(this.precomputeProgress());
             await new Promise((resolve) => setImmediate(resolve));
-            slice = performance.now();
+            const back = performance.now();
+            sliceEnd = back + Math.max(SLICE_MS, (back - now) * SHARE_OF_REQUEST_TIME);
           }
         }
       }
