@@ -1,4 +1,6 @@
-/** Checks of the benchmarks' command-line options, shared by bench:tiles and bench:features: clear errors naming the flag. */
+/** The benchmarks' command-line inputs, shared by bench:tiles, bench:features and bench:core-spike: clear errors naming the flag or line. */
+import { readFileSync } from 'node:fs';
+import type { TileAddress } from '../tiles/grid.ts';
 
 export function positiveInt(name: string, s: string): number {
   if (!/^\d+$/.test(s) || Number(s) < 1) throw new Error(`--${name} ${s}: expected a positive integer`);
@@ -19,4 +21,17 @@ export function parseSkip<P extends string>(value: string, parts: readonly P[]):
     skip.add(s as P);
   }
   return skip;
+}
+
+/** A tile list: one z/x/y per line. */
+export function readTileList(file: string): TileAddress[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l, i) => {
+      const m = /^(\d+)\/(\d+)\/(\d+)$/.exec(l);
+      if (!m) throw new Error(`${file}:${i + 1}: expected z/x/y, got "${l}"`);
+      return { z: Number(m[1]), x: Number(m[2]), y: Number(m[3]) };
+    });
 }

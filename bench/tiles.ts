@@ -13,7 +13,8 @@
  *  2. cold generation of the list in-process: a fresh TileMaker on the zoom bands generalised in a worker, as at the
  *     server's start-up (geojson-vt indexes, cut, MVT encoding)
  *     vs PostGIS ST_AsMVT(ST_AsMVTGeom(…)) on the same polygons with the same regso tags (throwaway cluster, GiST,
- *     one connection, prepared statement). Target: ours ≥ 2× PostGIS tiles/s.
+ *     one connection, prepared statement). Target: ours ≥ 2× PostGIS tiles/s. Ours is timed twice: whole tiles (every
+ *     layer), and the `regso` layer alone, the one layer PostGIS makes.
  *  3. TileService.precompute(0, 12) on a fresh service (target < 60 s), and the RSS of the server process after
  *     start-up with both years loaded and z0–10 precomputed (target ≤ 500 MB).
  *  4. A markdown block for bench/RESULTS.md.
@@ -53,7 +54,7 @@ import type { TileAddress } from '../tiles/grid.ts';
 import { prepareBandsInWorker, type PreparedBands } from '../tiles/prepared.ts';
 import { TileService } from '../tiles/service.ts';
 import { TileMaker, tilesetsOf, type TilesetInfo } from '../tiles/tilesets.ts';
-import { checkDuration, parseSkip, positiveInt } from './cli.ts';
+import { checkDuration, parseSkip, positiveInt, readTileList } from './cli.ts';
 import { cpuSecondsOf, freePort, httpGet, memoryOf, runChild, spawnChild, stopChild, waitFor, type Child, type HttpResult } from './children.ts';
 import { formatSummary, summarizeProfile } from './cpuprofile.ts';
 import { loadRegso, timeMvt } from './mvt-postgis.ts';
@@ -119,7 +120,7 @@ const machine = machineInfo();
 log(`machine: ${machine.cpu}, nproc ${machine.nproc}, ${machine.memory}; node ${process.version}; wrk ${machine.wrk ?? 'missing'}; load ${load()}; ${machine.git}`);
 if (!skip.has('http') && machine.wrk === null) throw new Error('wrk not found: apt-get install -y wrk (or --skip http)');
 
-const tiles = readList(listFile);
+const tiles = readTileList(listFile);
 const zoomCounts = countBy(tiles, (t) => `z${t.z}`);
 log(`tile list ${path.relative(ROOT, listFile)}: ${fmt(tiles.length)} tiles (${[...zoomCounts].map(([z, n]) => `${z}: ${n}`).join(', ')})`);
 
@@ -142,10 +143,17 @@ try {
     const prepareMs = performance.now() - t0;
     log(`cold ours: bands generalised in a worker in ${ms(prepareMs)} (as at the server's start-up; not in the rates)`);
     const runs: ColdRun[] = [];
+    const regsoRuns: ColdRun[] = [];
     for (let r = 0; r < coldRuns; r++) {
       const run = coldGeneration(dataset, bands, prepareMs, tileset, tiles);
       runs.push(run);
       listBytes ??= run.bytes;
+      const regso = coldGeneration(dataset, bands, prepareMs, tileset, tiles, [AREA_LAYER]);
+      regsoRuns.push(regso);
+      log(
+        `cold ours, run ${r + 1}/${coldRuns}, \`${AREA_LAYER}\` layer only (what PostGIS makes): indexes ${ms(regso.indexMs)}, tiles ${ms(regso.tilesMs)} → ` +
+          `${fmt(regso.tilesPerSec)} tiles/s with index builds, ${fmt(tiles.length / (regso.tilesMs / 1000))} without`,
+      );
       log(
         `cold ours, run ${r + 1}/${coldRuns}: new TileMaker ${ms(run.constructMs)}, indexes + attributes ${ms(run.indexMs)}, ` +
           `${fmt(tiles.length)} tiles ${ms(run.tilesMs)} → ${fmt(run.tilesPerSec)} tiles/s with index builds, ${fmt(tiles.length / (run.tilesMs / 1000))} without; ` +
@@ -154,6 +162,7 @@ try {
       );
     }
     report.cold = runs;
+    report.coldRegso = regsoRuns;
   }
 
   // ---- 2b. cold generation, PostGIS ----
@@ -215,26 +224,29 @@ interface ColdRun {
 /**
  * A fresh TileMaker over the list, from the bands the worker generalised (as the server makes one per data version):
  * the geojson-vt indexes of every layer and band the list touches and the year's attributes (built on first use; timed
- * apart so both rates can be given), then every tile: cut, clean, encode.
+ * apart so both rates can be given), then every tile: cut, clean, encode. `layers`: only these tile layers (all by
+ * default).
  */
-function coldGeneration(ds: Dataset, bands: PreparedBands, prepareMs: number, ts: TilesetInfo, list: TileAddress[]): ColdRun {
+function coldGeneration(ds: Dataset, bands: PreparedBands, prepareMs: number, ts: TilesetInfo, list: TileAddress[], layers?: readonly string[]): ColdRun {
   const t0 = performance.now();
   const maker = new TileMaker(ds, bands);
   const t1 = performance.now();
   maker.attributes(ts.year, 'public');
-  for (const z of new Set(list.map((t) => t.z))) for (const name of maker.geometry.layerNames(z)) maker.geometry.index(name, z, ts.year);
+  for (const z of new Set(list.map((t) => t.z))) {
+    for (const name of maker.geometry.layerNames(z)) if (!layers || layers.includes(name)) maker.geometry.index(name, z, ts.year);
+  }
   const t2 = performance.now();
   const times: number[] = [];
   const bytes: Uint8Array[] = [];
   for (const address of list) {
     const t = performance.now();
-    const made = maker.tile(ts, address, 'public');
+    const made = maker.tile(ts, address, 'public', undefined, layers);
     times.push(performance.now() - t);
     if (made.status !== 'ok') throw new Error(`${address.z}/${address.x}/${address.y}: ${made.reason}`);
     bytes.push(made.bytes);
   }
   const t3 = performance.now();
-  for (const address of list) maker.tile(ts, address, 'public');
+  for (const address of list) maker.tile(ts, address, 'public', undefined, layers);
   const encodeOnlyMs = performance.now() - t3;
   return {
     byZoom: sumByZoom(list, times),
@@ -636,6 +648,8 @@ interface Report {
   tiles: number;
   zoomCounts: [string, number][];
   cold?: ColdRun[];
+  /** The same, with the `regso` layer only: the layer PostGIS makes. */
+  coldRegso?: ColdRun[];
   postgis?: PostgisResult;
   precompute?: { maxzoom: number; tiles: number; seconds: number; constructMs: number; cacheMb: number; entries: number; years: number };
   http?: HttpResultSet;
@@ -686,6 +700,8 @@ function summaryText(r: Report): string {
   const pgm = r.postgis && pgMedian(r.postgis);
   if (pgm) lines.push(`cold PostGIS         ${fmt(pgm.tilesPerSec)} tiles/s (passes ${r.postgis!.passes.map((p) => fmt(p.tilesPerSec)).join(', ')})`);
   if (cold && pgm) lines.push(`ours / PostGIS       ${(cold.tilesPerSec / pgm.tilesPerSec).toFixed(1)}× with index builds, ${(cold.withoutIndex / pgm.tilesPerSec).toFixed(1)}× without; target ≥ 2×`);
+  const regso = r.coldRegso && coldMedian(r.coldRegso);
+  if (regso && pgm) lines.push(`ours / PostGIS, \`${AREA_LAYER}\` only ${(regso.tilesPerSec / pgm.tilesPerSec).toFixed(1)}× with index builds, ${(regso.withoutIndex / pgm.tilesPerSec).toFixed(1)}× without (the same layer on both sides)`);
   if (r.precompute) lines.push(`precompute z0–${r.precompute.maxzoom}       ${fmt(r.precompute.tiles)} tiles in ${r.precompute.seconds.toFixed(1)} s; target < 60 s`);
   return lines.join('\n');
 }
@@ -761,6 +777,12 @@ function markdown(r: Report): string {
       out.push(`| ours: fresh \`TileMaker\`, incl. building the indexes the list needs | ${fmt(cold.tilesPerSec)} | ${c.map((x) => fmt(x.tilesPerSec)).join(', ')} | ${cold.p50.toFixed(2)} / ${cold.p95.toFixed(2)} / ${cold.p99.toFixed(2)} ms | ${fmt(cold.totalBytes / 1024)} KiB |`);
       out.push(`| ours: the same, index builds (${fmt(cold.indexMs)} ms) left out | ${fmt(cold.withoutIndex)} | ${c.map((x) => fmt(r.tiles / (x.tilesMs / 1000))).join(', ')} | | |`);
     }
+    const regso = r.coldRegso && coldMedian(r.coldRegso);
+    if (regso) {
+      const c = r.coldRegso!;
+      out.push(`| ours, \`${AREA_LAYER}\` layer only (the layer PostGIS makes), incl. its index builds | ${fmt(regso.tilesPerSec)} | ${c.map((x) => fmt(x.tilesPerSec)).join(', ')} | ${regso.p50.toFixed(2)} / ${regso.p95.toFixed(2)} / ${regso.p99.toFixed(2)} ms | ${fmt(regso.totalBytes / 1024)} KiB |`);
+      out.push(`| ours, \`${AREA_LAYER}\` only, index builds (${fmt(regso.indexMs)} ms) left out | ${fmt(regso.withoutIndex)} | ${c.map((x) => fmt(r.tiles / (x.tilesMs / 1000))).join(', ')} | | |`);
+    }
     if (pgm) {
       const p = r.postgis!.passes;
       out.push(`| PostGIS \`ST_AsMVT(ST_AsMVTGeom(geom, ST_TileEnvelope(z,x,y), 4096, 64, true))\`, prepared, one connection | ${fmt(pgm.tilesPerSec)} | ${p.map((x) => fmt(x.tilesPerSec)).join(', ')} | ${pgm.p50.toFixed(2)} / ${pgm.p95.toFixed(2)} / ${pgm.p99.toFixed(2)} ms | ${fmt(pgm.totalBytes / 1024)} KiB |`);
@@ -771,6 +793,9 @@ function markdown(r: Report): string {
     if (cold && pgm) {
       const ratio = cold.tilesPerSec / pgm.tilesPerSec;
       out.push(`- ours / PostGIS: **${ratio.toFixed(1)}×** including our index builds, ${(cold.withoutIndex / pgm.tilesPerSec).toFixed(1)}× without; target ≥ 2×: ${ratio >= 2 ? 'met' : '**missed**'}.`);
+    }
+    if (regso && pgm) {
+      out.push(`- The same layer on both sides, \`${AREA_LAYER}\` only: ours / PostGIS ${(regso.tilesPerSec / pgm.tilesPerSec).toFixed(1)}× including our index builds, ${(regso.withoutIndex / pgm.tilesPerSec).toFixed(1)}× without.`);
     }
     if (cold) {
       out.push(
@@ -868,18 +893,6 @@ function pinning(): { server: string; wrk: string } {
 function pin(pid: number, cpus: string): void {
   const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`taskset -a -p -c ${cpus} ${pid} failed: ${r.stderr}`);
-}
-
-function readList(file: string): TileAddress[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l, i) => {
-      const m = /^(\d+)\/(\d+)\/(\d+)$/.exec(l);
-      if (!m) throw new Error(`${file}:${i + 1}: expected z/x/y, got "${l}"`);
-      return { z: Number(m[1]), x: Number(m[2]), y: Number(m[3]) };
-    });
 }
 
 function sumByZoom(list: TileAddress[], ms: number[]): Map<number, number> {
