@@ -3,8 +3,9 @@
  * tiles made from the worker's bands are byte for byte those made with the geometry generalised in-thread, without
  * the serving thread touching a topology.
  */
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readTileList } from '../../bench/cli.ts';
 import { PartitionTopology } from '../../tiles/generalise.ts';
 import { SWEREF99_TM, WEB_MERCATOR_QUAD, type TileAddress } from '../../tiles/grid.ts';
 import { pack, prepareBandsInWorker, unpack, type BandFeature } from '../../tiles/prepared.ts';
@@ -41,11 +42,7 @@ describe('bands prepared in a worker, national dataset', () => {
     // Every layer of every band: the areas per band (dissolved ones per year), kommuner and utsatta områden.
     expect(bands.size).toBeGreaterThanOrEqual(6 + dataset.years.length * 3);
 
-    const list = readFileSync(new URL('../../bench/tiles-gr-sthlm.txt', import.meta.url), 'utf8').trim().split('\n');
-    const sample: TileAddress[] = list.filter((_, i) => i % 8 === 0).map((l) => {
-      const [z, x, y] = l.split('/').map(Number);
-      return { z, x, y };
-    });
+    const sample: TileAddress[] = readTileList(fileURLToPath(new URL('../../bench/tiles-gr-sthlm.txt', import.meta.url))).filter((_, i) => i % 8 === 0);
     // Low zooms over Sweden: the dissolved bands.
     for (let z = 0; z <= 6; z++) for (let x = Math.floor(2 ** z * 0.52); x <= 2 ** z * 0.58; x++) for (let y = Math.floor(2 ** z * 0.25); y <= 2 ** z * 0.33; y++) sample.push({ z, x, y });
 
