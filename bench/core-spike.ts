@@ -1,7 +1,7 @@
 /**
  * npm run bench:core-spike [-- --runs 5] [--layers regso] [--build-dir DIR] [--list FILE] [--tileset ID]
  *
- * A spike, not used by the server: what #3's cold target (≥ 2× PostGIS tiles/s) needs a decision on. The server cuts
+ * A spike, not used by the server, for the decision on the cold-generation target (≥ 2× PostGIS tiles/s). The server cuts
  * tiles with geojson-vt and encodes them with vt-pbf, both named by the product owner. Profiles put the cold tile
  * list's time in geojson-vt's index builds and level-by-level cut, in vt-pbf's tag writer (a `type:value` string per
  * tag of every feature of every tile) and in the garbage both leave (bench/RESULTS.md, "sixth session").
