@@ -1,10 +1,10 @@
 /**
  * npm run bench:core-spike [-- --runs 5] [--layers regso] [--build-dir DIR] [--list FILE] [--tileset ID]
  *
- * A spike, not used by the server, for the decision on the cold-generation target (≥ 2× PostGIS tiles/s). The server cuts
- * tiles with geojson-vt and encodes them with vt-pbf, both named by the product owner. Profiles put the cold tile
- * list's time in geojson-vt's index builds and level-by-level cut, in vt-pbf's tag writer (a `type:value` string per
- * tag of every feature of every tile) and in the garbage both leave (bench/RESULTS.md, "sixth session").
+ * A spike, not used by the server, for the decision on the cold-generation target (≥ 2× PostGIS tiles/s). The
+ * server cuts tiles with geojson-vt and encodes them with vt-pbf, both named by the product owner. Profiles put the
+ * cold tile list's time in geojson-vt's index builds and level-by-level cut, in vt-pbf's tag writer (a `type:value`
+ * string per tag of every feature of every tile) and in the garbage both leave (bench/RESULTS.md, "sixth session").
  *
  * The spike makes the same tiles the way a core without them would:
  * - cut: each band's prepared polygons (tiles/prepared.ts) projected once, a flatbush over the features' boxes, and
@@ -108,7 +108,9 @@ function cutFeature(band: BandIndex, f: number, scale: number, x: number, y: num
     for (let r = p.ringStart[polygon]; r < p.ringStart[polygon + 1]; r++) {
       const pixels: number[] = [];
       // The last position repeats the first.
-      for (let i = p.positionStart[r]; i < p.positionStart[r + 1] - 1; i++) pixels.push((unit[2 * i] * scale - x) * EXTENT, (unit[2 * i + 1] * scale - y) * EXTENT);
+      for (let i = p.positionStart[r]; i < p.positionStart[r + 1] - 1; i++) {
+        pixels.push((unit[2 * i] * scale - x) * EXTENT, (unit[2 * i + 1] * scale - y) * EXTENT);
+      }
       const ring = roundedRing(clipToBuffer(pixels));
       const area = ring.length >= 6 ? signedArea(ring) : 0;
       const exterior = r === p.ringStart[polygon];
@@ -199,24 +201,39 @@ function tagTable(tags: LayerTags): TagTable {
   };
   for (const [id, t] of tags) {
     const pairs: number[] = [];
-    for (const [key, value] of Object.entries(t as Tags)) pairs.push(numberOf(keyNumbers, table.keys, key), numberOf(valueNumbers, table.values, value));
+    for (const [key, value] of Object.entries(t as Tags)) {
+      pairs.push(numberOf(keyNumbers, table.keys, key), numberOf(valueNumbers, table.values, value));
+    }
     table.byId.set(id, Int32Array.from(pairs));
   }
   return table;
 }
 
-function encodeTile(layers: { name: string; features: CutFeature[]; tags: TagTable }[]): Uint8Array {
+function encodeTile(layers: LayerToWrite[]): Uint8Array {
   const pbf = new PbfWriter();
   for (const layer of layers) if (layer.features.length > 0) pbf.writeMessage(3, writeLayer, layer);
   return pbf.finish();
 }
 
-function writeLayer({ name, features, tags }: { name: string; features: CutFeature[]; tags: TagTable }, pbf: PbfWriter): void {
+interface LayerToWrite {
+  name: string;
+  features: CutFeature[];
+  tags: TagTable;
+}
+
+/** A tile layer's own key and value tables: the TagTable's numbers in it (keyAt: −1 while not in it yet), in order. */
+interface TileTables {
+  keyAt: Int32Array;
+  valueAt: Int32Array;
+  keys: number[];
+  values: number[];
+}
+
+function writeLayer({ name, features, tags }: LayerToWrite, pbf: PbfWriter): void {
   pbf.writeVarintField(15, MVT_VERSION);
   pbf.writeStringField(1, name);
   pbf.writeVarintField(5, EXTENT);
-  // The tile's own key and value tables: a table number → its number in the tile (−1: not in the tile yet).
-  const tile = { keyAt: new Int32Array(tags.keys.length).fill(-1), valueAt: new Int32Array(tags.values.length).fill(-1), keys: [] as number[], values: [] as number[] };
+  const tile: TileTables = { keyAt: new Int32Array(tags.keys.length).fill(-1), valueAt: new Int32Array(tags.values.length).fill(-1), keys: [], values: [] };
   for (const feature of features) {
     const pairs = tags.byId.get(feature.id) ?? new Int32Array(0);
     pbf.writeMessage(2, writeFeature, { feature, pairs, tile });
@@ -225,7 +242,7 @@ function writeLayer({ name, features, tags }: { name: string; features: CutFeatu
   for (const v of tile.values) pbf.writeMessage(4, writeValue, tags.values[v]);
 }
 
-function writeFeature({ feature, pairs, tile }: { feature: CutFeature; pairs: Int32Array; tile: { keyAt: Int32Array; valueAt: Int32Array; keys: number[]; values: number[] } }, pbf: PbfWriter): void {
+function writeFeature({ feature, pairs, tile }: { feature: CutFeature; pairs: Int32Array; tile: TileTables }, pbf: PbfWriter): void {
   pbf.writeVarintField(1, feature.id);
   const numbers: number[] = [];
   for (let i = 0; i < pairs.length; i += 2) {
@@ -300,7 +317,9 @@ function spike(): { setupMs: number; tilesMs: number; bytes: Uint8Array[] } {
   const attributes = new TileMaker(dataset, bands).attributes(tileset!.year, 'public');
   const t0 = performance.now();
   const indexes = new Map<string, BandIndex>();
-  for (const z of new Set(tiles.map((t) => t.z))) for (const name of layers) indexes.set(`${name}/${z}`, indexBand(bands.get(bandKey(name, bandOf(z), null))!));
+  for (const z of new Set(tiles.map((t) => t.z))) {
+    for (const name of layers) indexes.set(`${name}/${z}`, indexBand(bands.get(bandKey(name, bandOf(z), null))!));
+  }
   const tables = new Map(layers.map((name) => [name, tagTable(attributes.layers.get(name)!)]));
   const t1 = performance.now();
   const bytes = tiles.map((address) =>
