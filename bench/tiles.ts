@@ -772,17 +772,9 @@ function markdown(r: Report): string {
     out.push('');
     out.push('| | tiles/s (median) | runs | per tile p50 / p95 / p99 | MVT bytes of the list |');
     out.push('|---|---|---|---|---|');
-    if (cold) {
-      const c = r.cold!;
-      out.push(`| ours: fresh \`TileMaker\`, incl. building the indexes the list needs | ${fmt(cold.tilesPerSec)} | ${c.map((x) => fmt(x.tilesPerSec)).join(', ')} | ${cold.p50.toFixed(2)} / ${cold.p95.toFixed(2)} / ${cold.p99.toFixed(2)} ms | ${fmt(cold.totalBytes / 1024)} KiB |`);
-      out.push(`| ours: the same, index builds (${fmt(cold.indexMs)} ms) left out | ${fmt(cold.withoutIndex)} | ${c.map((x) => fmt(r.tiles / (x.tilesMs / 1000))).join(', ')} | | |`);
-    }
+    if (r.cold) out.push(...coldRows('ours: fresh `TileMaker`, whole tiles', r.cold, r.tiles));
+    if (r.coldRegso) out.push(...coldRows(`ours: the same, the \`${AREA_LAYER}\` layer only (the layer PostGIS makes)`, r.coldRegso, r.tiles));
     const regso = r.coldRegso && coldMedian(r.coldRegso);
-    if (regso) {
-      const c = r.coldRegso!;
-      out.push(`| ours, \`${AREA_LAYER}\` layer only (the layer PostGIS makes), incl. its index builds | ${fmt(regso.tilesPerSec)} | ${c.map((x) => fmt(x.tilesPerSec)).join(', ')} | ${regso.p50.toFixed(2)} / ${regso.p95.toFixed(2)} / ${regso.p99.toFixed(2)} ms | ${fmt(regso.totalBytes / 1024)} KiB |`);
-      out.push(`| ours, \`${AREA_LAYER}\` only, index builds (${fmt(regso.indexMs)} ms) left out | ${fmt(regso.withoutIndex)} | ${c.map((x) => fmt(r.tiles / (x.tilesMs / 1000))).join(', ')} | | |`);
-    }
     if (pgm) {
       const p = r.postgis!.passes;
       out.push(`| PostGIS \`ST_AsMVT(ST_AsMVTGeom(geom, ST_TileEnvelope(z,x,y), 4096, 64, true))\`, prepared, one connection | ${fmt(pgm.tilesPerSec)} | ${p.map((x) => fmt(x.tilesPerSec)).join(', ')} | ${pgm.p50.toFixed(2)} / ${pgm.p95.toFixed(2)} / ${pgm.p99.toFixed(2)} ms | ${fmt(pgm.totalBytes / 1024)} KiB |`);
@@ -853,6 +845,15 @@ function medianRun(runs: WrkResult[]): { rps: number; p50: number; p99: number; 
   const sorted = [...runs].sort((a, b) => a.rps - b.rps);
   const mid = sorted[Math.floor((sorted.length - 1) / 2)];
   return { rps: median(runs.map((x) => x.rps)), p50: mid.latencyMs.p50, p99: mid.latencyMs.p99, bytes: mid.bytes / mid.requests };
+}
+
+/** A set of cold runs as two table rows: including the index builds, and with them left out. */
+function coldRows(what: string, runs: ColdRun[], tiles: number): string[] {
+  const m = coldMedian(runs);
+  return [
+    `| ${what}, incl. building the indexes the list needs | ${fmt(m.tilesPerSec)} | ${runs.map((x) => fmt(x.tilesPerSec)).join(', ')} | ${m.p50.toFixed(2)} / ${m.p95.toFixed(2)} / ${m.p99.toFixed(2)} ms | ${fmt(m.totalBytes / 1024)} KiB |`,
+    `| ${what}, index builds (${fmt(m.indexMs)} ms) left out | ${fmt(m.withoutIndex)} | ${runs.map((x) => fmt(tiles / (x.tilesMs / 1000))).join(', ')} | | |`,
+  ];
 }
 
 function coldMedian(runs: ColdRun[]) {
