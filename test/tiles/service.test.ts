@@ -20,8 +20,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => mini?.close());
 
-/** Every public tile a precompute of Web Mercator z0–maxzoom should make: each grid's levels of the same ground
- * resolution, each year. */
+/**
+ * Every public tile a precompute of Web Mercator z0–maxzoom should make: each grid's levels of the same ground
+ * resolution, each year.
+ */
 function expectedTiles(service: TileService, maxzoom: number) {
   const years = [...service.maker.tilesets.values()].filter((t) => !t.alias);
   return TILE_MATRIX_SETS.flatMap((grid) => {
