@@ -1,34 +1,48 @@
 /**
- * The in-memory tile cache: compressed tiles (gzip and brotli, each made once) in an LRU bounded in bytes, with a
- * strong ETag computed from the uncompressed bytes. A cached tile is served with a lookup and a write.
+ * The in-memory tile cache: compressed tiles in an LRU bounded in bytes, with a strong ETag computed from the
+ * uncompressed bytes. A cached tile is served with a lookup and a write.
  */
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 
-export interface CachedTile {
-  /** Strong validator, quoted, from the uncompressed MVT bytes. */
-  etag: string;
-  /** Uncompressed size; 0 for an empty tile. */
-  rawLength: number;
-  gzip: Buffer;
-  br: Buffer;
-}
-
 const EMPTY = Buffer.alloc(0);
+/** Quality 6: within a few per cent of 11 on MVT, and an order of magnitude faster. */
+const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 6 } };
+
+/**
+ * A tile's compressed bytes. gzip is made with the tile; brotli on the first request that prefers it, then kept.
+ * Brotli's encoder costs more to set up than a small tile costs to compress, and only browsers ask for it: made with
+ * every tile, it took the precompute of z0–12 from about 40 to 60 s (bench/RESULTS.md, "sixth session").
+ */
+export class CachedTile {
+  #br: Buffer | undefined;
+
+  constructor(
+    /** Strong validator, quoted, from the uncompressed MVT bytes. */
+    readonly etag: string,
+    /** Uncompressed size; 0 for an empty tile. */
+    readonly rawLength: number,
+    readonly gzip: Buffer,
+  ) {}
+
+  get br(): Buffer {
+    if (this.#br === undefined) this.#br = this.rawLength === 0 ? EMPTY : copied(brotliCompressSync(gunzipSync(this.gzip), BROTLI));
+    return this.#br;
+  }
+}
 
 export function compressTile(raw: Uint8Array): CachedTile {
   const etag = `"${createHash('sha1').update(raw).digest('base64url')}"`;
-  if (raw.length === 0) return { etag, rawLength: 0, gzip: EMPTY, br: EMPTY };
-  return {
-    etag,
-    rawLength: raw.length,
-    // Copied out: zlib's sync output is a view into a chunk of at least 16 kB, which the cache would otherwise keep
-    // alive for every tile (measured: 300 MB for 9,000 tiles).
-    gzip: Buffer.from(gzipSync(raw, { level: 6 })),
-    // Quality 6: within a few per cent of 11 on MVT, and an order of magnitude faster to precompute.
-    br: Buffer.from(brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 6 } })),
-  };
+  return new CachedTile(etag, raw.length, raw.length === 0 ? EMPTY : copied(gzipSync(raw, { level: 6 })));
+}
+
+/**
+ * zlib's sync output is a view into a chunk of at least 16 kB, which the cache would otherwise keep alive for every
+ * tile (measured: 300 MB for 9,000 tiles).
+ */
+function copied(view: Buffer): Buffer {
+  return Buffer.from(view);
 }
 
 export interface CacheStats {
@@ -50,7 +64,8 @@ export class TileCache {
     this.lru = new LRUCache<string, CachedTile>({
       maxSize: maxBytes,
       // Key and bookkeeping cost about 100 bytes; an empty tile must not be free or the LRU would never bound them.
-      sizeCalculation: (t) => t.gzip.length + t.br.length + 100,
+      // Room for the brotli bytes is kept from the start, made or not: on MVT they are 0.97–0.98 of gzip's size.
+      sizeCalculation: (t) => 2 * t.gzip.length + 100,
       dispose: (_value, _key, reason) => {
         if (reason === 'evict') this.evictions++;
       },
