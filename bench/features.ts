@@ -39,6 +39,7 @@ import { currentBuildId } from '../data/build/store.ts';
 import { checkDuration, parseSkip, positiveInt } from './cli.ts';
 import { freePort, httpGet, memoryOf, runChild, spawnChild, stopChild, waitFor, type Child } from './children.ts';
 import { ThrowawayPostgis } from './postgis.ts';
+import { median, percentile } from './stats.ts';
 import { wrkVersion } from './wrk.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -376,17 +377,6 @@ async function timePostgis(db: ThrowawayPostgis, statement: string, n: number): 
   const times = [...out.matchAll(/^Time: ([\d.]+) ms/gm)].map((m) => Number(m[1])).slice(1); // the first warms the session
   if (times.length !== n) throw new Error(`psql gave ${times.length} timings for ${n} runs:\n${out.slice(0, 1000)}`);
   return { n, p50: percentile(times, 50), min: Math.min(...times) };
-}
-
-function percentile(v: number[], p: number): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 interface Machine {

@@ -51,14 +51,16 @@ import { TileCache } from '../tiles/cache.ts';
 import { MBTilesWriter } from '../tiles/export/mbtiles.ts';
 import { exportMetadata } from '../tiles/export/pyramid.ts';
 import type { TileAddress } from '../tiles/grid.ts';
-import { prepareBandsInWorker, type PreparedBands } from '../tiles/prepared.ts';
+import { prepareBandsInWorker } from '../tiles/prepared.ts';
 import { TileService } from '../tiles/service.ts';
 import { TileMaker, tilesetsOf, type TilesetInfo } from '../tiles/tilesets.ts';
 import { checkDuration, parseSkip, positiveInt, readTileList } from './cli.ts';
 import { cpuSecondsOf, freePort, httpGet, memoryOf, runChild, spawnChild, stopChild, waitFor, type Child, type HttpResult } from './children.ts';
+import { coldGeneration, sumByZoom, type ColdRun } from './cold-generation.ts';
 import { formatSummary, summarizeProfile } from './cpuprofile.ts';
 import { loadRegso, timeMvt } from './mvt-postgis.ts';
 import { SERVER_SETTINGS, ThrowawayPostgis } from './postgis.ts';
+import { median, percentile } from './stats.ts';
 import { runWrk, wrkVersion, type WrkOptions, type WrkResult } from './wrk.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -145,10 +147,10 @@ try {
     const runs: ColdRun[] = [];
     const regsoRuns: ColdRun[] = [];
     for (let r = 0; r < coldRuns; r++) {
-      const run = coldGeneration(dataset, bands, prepareMs, tileset, tiles);
+      const run = coldGeneration(dataset, bands, tileset, tiles);
       runs.push(run);
       listBytes ??= run.bytes;
-      const regso = coldGeneration(dataset, bands, prepareMs, tileset, tiles, [AREA_LAYER]);
+      const regso = coldGeneration(dataset, bands, tileset, tiles, [AREA_LAYER]);
       regsoRuns.push(regso);
       log(
         `cold ours, run ${r + 1}/${coldRuns}, \`${AREA_LAYER}\` layer only (what PostGIS makes): indexes ${ms(regso.indexMs)}, tiles ${ms(regso.tilesMs)} → ` +
@@ -163,6 +165,7 @@ try {
     }
     report.cold = runs;
     report.coldRegso = regsoRuns;
+    report.bandsPrepareMs = prepareMs;
   }
 
   // ---- 2b. cold generation, PostGIS ----
@@ -200,70 +203,6 @@ try {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-
-interface ColdRun {
-  /** Generalising the bands in a worker (once for all runs; the server does it at start-up and at every reload). */
-  prepareMs: number;
-  constructMs: number;
-  indexMs: number;
-  tilesMs: number;
-  /** Including the index builds (strictly cold). */
-  tilesPerSec: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  totalBytes: number;
-  empty: number;
-  bytes: Uint8Array[];
-  /** ms per zoom of the list, summed over its tiles. */
-  byZoom: Map<number, number>;
-  /** The list again on the same TileMaker: geojson-vt keeps the tiles it cut, so this is cleaning and encoding only. */
-  encodeOnlyMs: number;
-}
-
-/**
- * A fresh TileMaker over the list, from the bands the worker generalised (as the server makes one per data version):
- * the geojson-vt indexes of every layer and band the list touches and the year's attributes (built on first use; timed
- * apart so both rates can be given), then every tile: cut, clean, encode. `layers`: only these tile layers (all by
- * default).
- */
-function coldGeneration(ds: Dataset, bands: PreparedBands, prepareMs: number, ts: TilesetInfo, list: TileAddress[], layers?: readonly string[]): ColdRun {
-  const t0 = performance.now();
-  const maker = new TileMaker(ds, bands);
-  const t1 = performance.now();
-  maker.attributes(ts.year, 'public');
-  for (const z of new Set(list.map((t) => t.z))) {
-    for (const name of maker.geometry.layerNames(z)) if (!layers || layers.includes(name)) maker.geometry.index(name, z, ts.year);
-  }
-  const t2 = performance.now();
-  const times: number[] = [];
-  const bytes: Uint8Array[] = [];
-  for (const address of list) {
-    const t = performance.now();
-    const made = maker.tile(ts, address, 'public', undefined, layers);
-    times.push(performance.now() - t);
-    if (made.status !== 'ok') throw new Error(`${address.z}/${address.x}/${address.y}: ${made.reason}`);
-    bytes.push(made.bytes);
-  }
-  const t3 = performance.now();
-  for (const address of list) maker.tile(ts, address, 'public', undefined, layers);
-  const encodeOnlyMs = performance.now() - t3;
-  return {
-    byZoom: sumByZoom(list, times),
-    encodeOnlyMs,
-    prepareMs,
-    constructMs: t1 - t0,
-    indexMs: t2 - t1,
-    tilesMs: t3 - t2,
-    tilesPerSec: list.length / ((t3 - t1) / 1000),
-    p50: percentile(times, 50),
-    p95: percentile(times, 95),
-    p99: percentile(times, 99),
-    totalBytes: bytes.reduce((s, b) => s + b.length, 0),
-    empty: bytes.filter((b) => b.length === 0).length,
-    bytes,
-  };
-}
 
 interface PostgisResult {
   version: string;
@@ -650,6 +589,8 @@ interface Report {
   cold?: ColdRun[];
   /** The same, with the `regso` layer only: the layer PostGIS makes. */
   coldRegso?: ColdRun[];
+  /** Generalising the bands in a worker, once for all cold runs (the server does it at start-up and every reload). */
+  bandsPrepareMs?: number;
   postgis?: PostgisResult;
   precompute?: { maxzoom: number; tiles: number; seconds: number; constructMs: number; cacheMb: number; entries: number; years: number };
   http?: HttpResultSet;
@@ -791,7 +732,7 @@ function markdown(r: Report): string {
     }
     if (cold) {
       out.push(
-        `- Ours: the bands generalised in a worker thread as at the server's start-up (${fmt(cold.prepareMs)} ms, once, not in the rates, like PostGIS's load); per fresh \`TileMaker\` on them: construction ${fmt(cold.constructMs)} ms, not in the rates; then the year's attributes and the geojson-vt index of every layer and zoom band the list touches ` +
+        `- Ours: the bands generalised in a worker thread as at the server's start-up (${fmt(r.bandsPrepareMs ?? 0)} ms, once, not in the rates, like PostGIS's load); per fresh \`TileMaker\` on them: construction ${fmt(cold.constructMs)} ms, not in the rates; then the year's attributes and the geojson-vt index of every layer and zoom band the list touches ` +
           `(${fmt(cold.indexMs)} ms: projecting into the tile plane, the first cut); then per tile the cut, ring cleaning and MVT encoding. ` +
           `Our tiles hold more than PostGIS's: the \`regso\` layer generalised per zoom band plus \`regso_label\` points and the extra layers; PostGIS writes only \`regso\`, unsimplified, snapped to the grid by ST_AsMVTGeom. ` +
           `Label points are cached per dataset, so only the first run computes them.`,
@@ -862,7 +803,6 @@ function coldMedian(runs: ColdRun[]) {
   return {
     tilesPerSec: median(runs.map((x) => x.tilesPerSec)),
     withoutIndex: median(runs.map((x) => x.bytes.length / (x.tilesMs / 1000))),
-    prepareMs: runs[0].prepareMs,
     constructMs: median(runs.map((x) => x.constructMs)),
     indexMs: median(runs.map((x) => x.indexMs)),
     encodeOnlyMs: median(runs.map((x) => x.encodeOnlyMs)),
@@ -896,12 +836,6 @@ function pin(pid: number, cpus: string): void {
   if (r.status !== 0) throw new Error(`taskset -a -p -c ${cpus} ${pid} failed: ${r.stderr}`);
 }
 
-function sumByZoom(list: TileAddress[], ms: number[]): Map<number, number> {
-  const m = new Map<number, number>();
-  list.forEach((t, i) => m.set(t.z, (m.get(t.z) ?? 0) + ms[i]));
-  return m;
-}
-
 /** "z8 1,234, z10 …" tiles/s per zoom. */
 function zoomRates(byZoom: Map<number, number>): string {
   return [...byZoom].map(([z, ms]) => `z${z} ${fmt((zoomCounts.get(`z${z}`) ?? 0) / (ms / 1000))}`).join(', ');
@@ -911,17 +845,6 @@ function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
   const m = new Map<string, number>();
   for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
   return m;
-}
-
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 function ms(t: number): string {

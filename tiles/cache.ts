@@ -7,6 +7,7 @@ import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 
 const EMPTY = Buffer.alloc(0);
+const GZIP = { level: 6 };
 /** Quality 6: within a few per cent of 11 on MVT, and an order of magnitude faster. */
 const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 6 } };
 
@@ -34,7 +35,7 @@ export class CachedTile {
 
 export function compressTile(raw: Uint8Array): CachedTile {
   const etag = `"${createHash('sha1').update(raw).digest('base64url')}"`;
-  return new CachedTile(etag, raw.length, raw.length === 0 ? EMPTY : copied(gzipSync(raw, { level: 6 })));
+  return new CachedTile(etag, raw.length, raw.length === 0 ? EMPTY : copied(gzipSync(raw, GZIP)));
 }
 
 /**
